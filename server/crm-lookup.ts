@@ -1,0 +1,106 @@
+import { PhoneIndex } from './phone.js';
+import type { Account, Contact, CrmUser, Lead, ModuleName, Org, Potential, RecordRef } from './store/schema.js';
+
+type CrmRecord = { module: 'Leads'; record: Lead } | { module: 'Contacts'; record: Contact } | { module: 'Accounts'; record: Account };
+
+interface OrgLookup {
+  phones: PhoneIndex<CrmRecord>;
+  users: Map<string, CrmUser>;
+  accounts: Map<string, Account>;
+  potentialsByContact: Map<string, Potential[]>;
+  potentialsByAccount: Map<string, Potential[]>;
+}
+
+// Built once per org on first use; CRM records do not change through the PhoneBridge API.
+const lookups = new WeakMap<Org, OrgLookup>();
+
+function lookupFor(org: Org): OrgLookup {
+  let lookup = lookups.get(org);
+  if (lookup) return lookup;
+  const phones = new PhoneIndex<CrmRecord>();
+  // Module order is the answer order: Leads, Contacts, Accounts.
+  for (const record of org.crm.leads) for (const number of [record.phone, record.mobile]) phones.add(number, { module: 'Leads', record });
+  for (const record of org.crm.contacts) for (const number of [record.phone, record.mobile]) phones.add(number, { module: 'Contacts', record });
+  for (const record of org.crm.accounts) phones.add(record.phone, { module: 'Accounts', record });
+  const group = (key: 'contactId' | 'accountId') => {
+    const map = new Map<string, Potential[]>();
+    for (const p of org.crm.potentials) {
+      const id = p[key];
+      if (id) map.set(id, [...(map.get(id) ?? []), p]);
+    }
+    return map;
+  };
+  lookup = {
+    phones,
+    users: new Map(org.users.map((u) => [u.id, u])),
+    accounts: new Map(org.crm.accounts.map((a) => [a.id, a])),
+    potentialsByContact: group('contactId'),
+    potentialsByAccount: group('accountId'),
+  };
+  lookups.set(org, lookup);
+  return lookup;
+}
+
+/** The org's user with this id, active or not. */
+export function findUser(org: Org, userId: string): CrmUser | undefined {
+  return lookupFor(org).users.get(userId);
+}
+
+/** An opaque handle on the records a number matched, for rendering and linking. */
+export class CallerMatch {
+  constructor(
+    private readonly org: Org,
+    readonly records: readonly CrmRecord[],
+  ) {}
+
+  get first(): RecordRef | null {
+    const hit = this.records[0];
+    return hit ? { module: hit.module, id: hit.record.id, name: hit.record.name } : null;
+  }
+
+  /** `{Name, Id, Module}` per record, as callanswered, callhungup and callmissed answer. */
+  summaries() {
+    return this.records.map(({ module, record }) => ({ Name: record.name, Id: record.id, Module: module }));
+  }
+
+  /** The documented full entity per record, as callreceived, calldialed and callerdetails answer. */
+  entities() {
+    const lookup = lookupFor(this.org);
+    const userName = (id: string) => lookup.users.get(id)?.name ?? '';
+    const url = (module: ModuleName | 'Potentials', id: string) => `https://crm.zoho.com/crm/org${this.org.id}/tab/${module}/${id}`;
+    const potentials = (list: Potential[] | undefined) =>
+      (list ?? []).map((p) => ({
+        Name: p.name,
+        Id: p.id,
+        PotentialOwner: userName(p.ownerId),
+        ClosingDate: p.closingDate,
+        ExpectedRevenue: String(p.amount),
+        Stage: p.stage,
+        Url: url('Potentials', p.id),
+        Probability: String(p.probability),
+      }));
+    return this.records.map((hit) => {
+      const base = { Name: hit.record.name, Module: hit.module, Id: hit.record.id };
+      switch (hit.module) {
+        case 'Leads': {
+          const r = hit.record;
+          return { ...base, 'Company/Account': r.company, Email: r.email, Phone: r.phone, Mobile: r.mobile, Department: null, Url: url('Leads', r.id) };
+        }
+        case 'Contacts': {
+          const r = hit.record;
+          const account = r.accountId ? lookup.accounts.get(r.accountId) : undefined;
+          return { ...base, 'Company/Account': account?.name ?? null, Email: r.email, Phone: r.phone, Mobile: r.mobile, Department: r.department, Url: url('Contacts', r.id), Potential: potentials(lookup.potentialsByContact.get(r.id)) };
+        }
+        case 'Accounts': {
+          const r = hit.record;
+          return { ...base, 'Company/Account': r.name, Email: null, Phone: r.phone, Mobile: null, Department: null, Url: url('Accounts', r.id), Potential: potentials(lookup.potentialsByAccount.get(r.id)) };
+        }
+      }
+    });
+  }
+}
+
+/** Every Lead, Contact and Account whose phone or mobile matches the number. */
+export function findCaller(org: Org, phoneNumber: string): CallerMatch {
+  return new CallerMatch(org, lookupFor(org).phones.find(phoneNumber));
+}

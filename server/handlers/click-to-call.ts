@@ -1,0 +1,48 @@
+import { fail } from '../errors.js';
+import { findUser } from '../crm-lookup.js';
+import { parseNameValues } from '../name-value.js';
+import type { ClickToCallRegistration, NameValue } from '../store/schema.js';
+import { checkAccess, success, type Handler } from './context.js';
+
+const CALL_CONTROL_URLS = ['answerurl', 'hungupurl', 'muteurl', 'unmuteurl', 'holdurl', 'unholdurl', 'keypressurl'] as const;
+
+function nameValues(params: Record<string, unknown>, param: string): NameValue[] {
+  if (params[param] === undefined) return [];
+  return parseNameValues(params[param]) ?? fail('INVALID_DATA', { param });
+}
+
+export const enableClickToCall: Handler = ({ params, caller, store, now }) => {
+  const { org, user, vendor } = caller;
+  const userIds = typeof params.userid === 'string' ? params.userid.split(',').map((id) => id.trim()).filter(Boolean) : [user.id];
+  const sendsCallControl = CALL_CONTROL_URLS.some((name) => params[name] !== undefined);
+  const namesOthers = userIds.some((id) => id !== user.id);
+  checkAccess(caller, { adminOnly: sendsCallControl || namesOthers ? 'NO_PRIVILEGE' : undefined });
+
+  if (userIds.length === 0 || userIds.some((id) => !findUser(org, id)?.active)) fail('INVALID_USER', { pbx: vendor.name });
+  const authorization = nameValues(params, 'authorizationparam');
+  if (authorization.length > 1) fail('INVALID_DATA', { param: 'authorizationparam' });
+
+  const registration: ClickToCallRegistration = {
+    clicktocallurl: params.clicktocallurl as string,
+    authorizationparam: authorization[0] ?? null,
+    clicktocallparam: nameValues(params, 'clicktocallparam'),
+    callcontrolparam: nameValues(params, 'callcontrolparam'),
+    vendor: vendor.name,
+    registeredBy: user.id,
+    registeredAt: now().toISOString(),
+  };
+  for (const name of CALL_CONTROL_URLS) if (typeof params[name] === 'string') registration[name] = params[name];
+  for (const id of userIds) org.clickToCall[id] = registration;
+  store.changed();
+  return success(`${vendor.name} Clicktocall and  Call control functionalities have been enabled`);
+};
+
+/** The GET alias real clients use behaves exactly like the POST. */
+export const enableClickToCallByGet = enableClickToCall;
+
+export const disableClickToCall: Handler = ({ caller, store }) => {
+  checkAccess(caller, { adminOnly: 'NO_PRIVILEGE' });
+  caller.org.clickToCall = {};
+  store.changed();
+  return success(`${caller.vendor.name} Call control notifications has been disabled for the account successfully`);
+};

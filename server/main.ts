@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/** The entry point: config -> store -> api -> app -> listen -> graceful shutdown. All IO lives here. */
+import { createDatabase } from '../fixtures/seed.js';
+import { PERSONAS } from '../fixtures/personas.js';
+import { createApi } from './api.js';
+import { createApp } from './app.js';
+import { readConfig } from './config.js';
+import { loadPhoneBridgeSpec } from './spec.js';
+import { openStore } from './store/store.js';
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const now = () => new Date();
+  const store = await openStore({
+    location: config.dbPath,
+    seed: () => createDatabase({ seed: config.seed, crmSize: config.crmSize, now: now() }),
+    flushDelayMs: config.flushDelayMs,
+  });
+  const api = await createApi({ store, now });
+  const app = createApp({ api, spec: loadPhoneBridgeSpec() });
+
+  const server = app.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const lines = [
+      `phonebridge-mock listening on ${base}`,
+      `  PhoneBridge API  ${base}/crm/v2/phonebridge/`,
+      `  OpenAPI document ${base}/openapi.yaml  ${base}/openapi.json`,
+      `  database         ${store.location}${store.data.seed === config.seed ? '' : ` (seeded earlier with PHONEBRIDGE_SEED=${store.data.seed})`}`,
+      '  tokens (Authorization: Zoho-oauthtoken <token>):',
+      ...PERSONAS.map((p) => `    ${p.token.padEnd(26)} ${p.who}`),
+    ];
+    console.log(lines.join('\n'));
+  });
+  server.on('error', (error) => {
+    console.error(`phonebridge-mock: cannot listen on ${config.host}:${config.port}: ${error.message}`);
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`phonebridge-mock: ${signal}, saving ${store.location} and stopping`);
+    server.close();
+    server.closeAllConnections();
+    try {
+      await store.flush();
+      process.exit(0);
+    } catch (error) {
+      console.error('phonebridge-mock: could not save the database:', error);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`phonebridge-mock: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

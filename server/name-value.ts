@@ -1,0 +1,63 @@
+import type { NameValue } from './store/schema.js';
+
+/**
+ * Reads the `{name, value}` parameters (`authorizationparam`, `clicktocallparam`,
+ * `callcontrolparam`) as real clients send them: strict JSON, objects from a
+ * JSON body, or the reference's unquoted form with free spacing, e.g.
+ * `{ name:authorization, value:TOKEN}` or `[{name:a,value:b}, {name:c,value:d}]`.
+ * Returns null when the text is none of these.
+ *
+ * @example parseNameValues('[{name:pbxuserid,value:pbxuser1234}]') // [{ name: 'pbxuserid', value: 'pbxuser1234' }]
+ */
+export function parseNameValues(input: unknown): NameValue[] | null {
+  if (typeof input === 'string') {
+    const text = input.trim();
+    if (text === '') return [];
+    try {
+      return fromValue(JSON.parse(text));
+    } catch {
+      return fromUnquoted(text);
+    }
+  }
+  return fromValue(input);
+}
+
+function fromValue(value: unknown): NameValue[] | null {
+  const list = Array.isArray(value) ? value : [value];
+  const pairs: NameValue[] = [];
+  for (const item of list) {
+    if (typeof item !== 'object' || item === null) return null;
+    const { name, value: v } = item as Record<string, unknown>;
+    if (typeof name !== 'string' || name === '' || (typeof v !== 'string' && typeof v !== 'number')) return null;
+    pairs.push({ name, value: String(v) });
+  }
+  return pairs;
+}
+
+const OBJECT = /\{([^{}]*)\}/g;
+const ENTRY = /^\s*["']?(name|value)["']?\s*:\s*(.*?)\s*$/;
+
+function fromUnquoted(text: string): NameValue[] | null {
+  const body = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const pairs: NameValue[] = [];
+  let rest = body;
+  for (const match of body.matchAll(OBJECT)) {
+    rest = rest.replace(match[0], '');
+    const fields: Record<string, string> = {};
+    // A value may itself hold commas (a URL's query), so split on ", value:" / ", name:" only.
+    for (const part of match[1]!.split(/,(?=\s*["']?(?:name|value)["']?\s*:)/)) {
+      const entry = ENTRY.exec(part);
+      if (!entry) return null;
+      fields[entry[1]!] = unquote(entry[2]!);
+    }
+    if (!fields.name || fields.value === undefined) return null;
+    pairs.push({ name: fields.name, value: fields.value });
+  }
+  // Anything but separators left over means the text was not a list of objects.
+  return pairs.length > 0 && /^[\s,]*$/.test(rest) ? pairs : null;
+}
+
+function unquote(text: string): string {
+  const quoted = /^(["'])(.*)\1$/.exec(text);
+  return quoted ? quoted[2]! : text;
+}

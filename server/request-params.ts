@@ -1,0 +1,16 @@
+/**
+ * One parameter object per request, as documented in openapi/phonebridge.yaml
+ * ("Where parameters come from"): the query string merged with a form or JSON
+ * body (a body field wins), and a field with an empty value treated as absent.
+ */
+export function mergeRequestParams(query: unknown, body: unknown): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const source of [query, body]) {
+    if (typeof source !== 'object' || source === null || Array.isArray(source)) continue;
+    for (const [key, value] of Object.entries(source)) {
+      if (value === '' || value === undefined || value === null) continue;
+      merged[key] = value;
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,172 @@
+/** The shape of the JSON database. Everything a request touches hangs off one org. */
+
+export type ModuleName = 'Leads' | 'Contacts' | 'Accounts';
+
+export interface CrmUser {
+  id: string;
+  name: string;
+  email: string;
+  role: 'admin' | 'standard';
+  active: boolean;
+  phone: string | null;
+}
+
+export interface Lead {
+  id: string;
+  name: string;
+  company: string;
+  email: string | null;
+  phone: string | null;
+  mobile: string | null;
+  ownerId: string;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  accountId: string | null;
+  email: string | null;
+  phone: string | null;
+  mobile: string | null;
+  department: string | null;
+  ownerId: string;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  phone: string | null;
+  ownerId: string;
+}
+
+export interface Potential {
+  id: string;
+  name: string;
+  accountId: string | null;
+  contactId: string | null;
+  ownerId: string;
+  closingDate: string;
+  amount: number;
+  stage: string;
+  probability: number;
+}
+
+export interface Crm {
+  leads: Lead[];
+  contacts: Contact[];
+  accounts: Account[];
+  potentials: Potential[];
+}
+
+export interface NameValue {
+  name: string;
+  value: string;
+}
+
+export interface ClickToCallRegistration {
+  clicktocallurl: string;
+  answerurl?: string;
+  hungupurl?: string;
+  muteurl?: string;
+  unmuteurl?: string;
+  holdurl?: string;
+  unholdurl?: string;
+  keypressurl?: string;
+  authorizationparam: NameValue | null;
+  clicktocallparam: NameValue[];
+  callcontrolparam: NameValue[];
+  vendor: string;
+  registeredBy: string;
+  registeredAt: string;
+}
+
+export type CallEventType = 'received' | 'answered' | 'dialed' | 'missed' | 'hungup';
+
+export interface RecordRef {
+  module: ModuleName;
+  id: string;
+  name: string;
+}
+
+export interface CallEvent {
+  type: CallEventType;
+  at: string;
+  params: Record<string, unknown>;
+}
+
+export interface CallLog {
+  callrefid: string;
+  direction: 'inbound' | 'outbound';
+  state: 'ringing' | 'dialing' | 'answered' | 'missed' | 'ended';
+  fromnumber: string;
+  tonumber: string;
+  userId: string;
+  /** The record the customer's number matched first, if any. */
+  record: RecordRef | null;
+  transferredFrom: string | null;
+  transferredTo: string[];
+  voiceurl: string | null;
+  events: CallEvent[];
+  activityId: string | null;
+}
+
+export interface CallActivity {
+  id: string;
+  kind: 'call' | 'missed';
+  callrefid: string;
+  direction: 'inbound' | 'outbound';
+  startTime: string;
+  durationSeconds: number;
+  voiceurl: string | null;
+  description: string | null;
+  record: RecordRef | null;
+  ownerId: string;
+  createdAt: string;
+}
+
+export interface Integration {
+  vendor: string;
+  enabledAt: string;
+  enabledBy: string;
+}
+
+export interface Org {
+  id: string;
+  name: string;
+  edition: 'enterprise' | 'professional' | 'free';
+  /** Whether the edition includes telephony (PhoneBridge). */
+  telephony: boolean;
+  integration: Integration | null;
+  users: CrmUser[];
+  crm: Crm;
+  clickToCall: Record<string, ClickToCallRegistration>;
+  calls: Record<string, CallLog>;
+  /** Keyed by activity id. */
+  activities: Record<string, CallActivity>;
+  /** First 7 digits of the org's 19-digit ids. */
+  idPrefix: string;
+  /** Next id suffix for records the mock creates (activities). */
+  nextId: number;
+}
+
+export interface Vendor {
+  name: string;
+  registered: boolean;
+}
+
+export interface TokenGrant {
+  orgId: string;
+  userId: string;
+  vendor: string;
+  scopes: string[];
+  /** ISO time; a token past it answers 401 INVALID_TOKEN. */
+  expiresAt: string;
+}
+
+export interface Db {
+  schemaVersion: 1;
+  seed: number;
+  vendors: Record<string, Vendor>;
+  tokens: Record<string, TokenGrant>;
+  orgs: Record<string, Org>;
+}

@@ -115,6 +115,8 @@ export async function createApi(deps: ApiDeps): Promise<PhoneBridgeApi> {
   const backend = new OpenAPIBackend({
     definition: document as unknown as Document,
     strict: true,
+    // Validators compile on first use of each operation: start-up in well under a second.
+    quick: true,
     validate: true,
     coerceTypes: true,
     customizeAjv: (ajv) => addFormats(ajv as unknown as Ajv) as never,
@@ -145,7 +147,7 @@ export async function createApi(deps: ApiDeps): Promise<PhoneBridgeApi> {
   const allowedMethods = (path: string) =>
     METHODS.filter((method) => backend.router.matchOperation({ method, path, headers: {} }) !== undefined).map((m) => m.toUpperCase());
 
-  const doc = backend.document as unknown as { components: { responses: Record<string, { content: Record<string, { schema: object }> }> } };
+  const doc = backend.definition as unknown as { components: { responses: Record<string, { content: Record<string, { schema: object }> }> } };
   const ajv = addFormats(new Ajv({ strict: false }));
   const routingErrorValidators = {
     404: ajv.compile(doc.components.responses.NotFound!.content['application/json']!.schema),

@@ -1,0 +1,58 @@
+import supertest from 'supertest';
+import { afterEach, expect } from 'vitest';
+import { createDatabase } from '../fixtures/seed.js';
+import { createApi, type ApiResult } from '../server/api.js';
+import { createApp } from '../server/app.js';
+import { loadPhoneBridgeSpec } from '../server/spec.js';
+import { openStore, type Store } from '../server/store/store.js';
+
+export const BASE = '/crm/v2/phonebridge';
+export const TOKENS = {
+  admin: '1000.admin.mockpbx',
+  user: '1000.user.mockpbx',
+  free: '1000.admin.freeedition',
+  unregistered: '1000.admin.unregistered',
+  otherpbx: '1000.admin.otherpbx',
+  expired: '1000.expired.mockpbx',
+} as const;
+export const LICENSED_ORG = '700000101';
+
+export const auth = (token: string) => ({ Authorization: `Zoho-oauthtoken ${token}` });
+
+/** A settable clock, so expiry and timestamps are tested without waiting. */
+export function testClock(start = '2026-11-26T12:00:00Z') {
+  let now = new Date(start);
+  return { now: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
+}
+
+export interface TestApp {
+  http: ReturnType<typeof supertest>;
+  store: Store;
+  clock: ReturnType<typeof testClock>;
+  /** Every response the app sent, with the document violations found in it. */
+  responses: { result: ApiResult; violations: string[] }[];
+  errors: unknown[];
+}
+
+/**
+ * An in-process app on an in-memory store. Every response it sends is checked
+ * against the document; the test fails on any violation.
+ */
+export async function createTestApp(): Promise<TestApp> {
+  const clock = testClock();
+  const store = await openStore({ location: ':memory:', seed: () => createDatabase({ seed: 42, crmSize: 30, now: clock.now() }) });
+  const errors: unknown[] = [];
+  const api = await createApi({ store, now: clock.now, logError: (e) => errors.push(e) });
+  const responses: TestApp['responses'] = [];
+  const app = createApp({ api, spec: loadPhoneBridgeSpec(), onResponse: (result, violations) => responses.push({ result, violations }), logError: (e) => errors.push(e) });
+  const testApp = { http: supertest(app), store, clock, responses, errors };
+  afterEach(() => {
+    const violations = testApp.responses.flatMap((r) => r.violations);
+    testApp.responses.length = 0;
+    expect(violations, 'every response must match openapi/phonebridge.yaml').toEqual([]);
+  });
+  return testApp;
+}
+
+/** The licensed org's state in the store. */
+export const licensedOrg = (store: Store) => store.data.orgs[LICENSED_ORG]!;

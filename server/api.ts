@@ -15,7 +15,7 @@ import type { Store } from './store/store.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Handlers keyed by the document's operationIds; `strict` init refuses any id the document lacks. */
-const HANDLERS: Record<string, Handler> = {
+export const HANDLERS: Record<string, Handler> = {
   enableIntegration,
   disableIntegration,
   enableClickToCall,

@@ -11,8 +11,16 @@ const integrate = () => t.http.post(`${BASE}/integrate`).set(admin).expect(200);
 const INBOUND = { callrefid: 'call-1', fromnumber: '0018885554567', tonumber: '100' };
 const HUNGUP = { ...INBOUND, callstarttime: '2026-11-26 10:00:00', duration: '42', direction: 'inbound' };
 
+interface OperationProbe {
+  name: string;
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  form?: Record<string, string>;
+  query?: Record<string, string>;
+}
+
 /** One valid request per operation, to probe the checks every operation shares. */
-const OPERATIONS = [
+const OPERATIONS: OperationProbe[] = [
   { name: 'POST /clicktocallandcallcontrol', method: 'post', path: '/clicktocallandcallcontrol', form: { clicktocallurl: 'https://pbx.example.com/c2c' } },
   { name: 'GET /clicktocallandcallcontrol', method: 'get', path: '/clicktocallandcallcontrol', query: { clicktocallurl: 'https://pbx.example.com/c2c' } },
   { name: 'DELETE /clicktocallandcallcontrol', method: 'delete', path: '/clicktocallandcallcontrol' },
@@ -24,13 +32,13 @@ const OPERATIONS = [
   { name: 'GET /users', method: 'get', path: '/users' },
   { name: 'POST /voiceurl', method: 'post', path: '/voiceurl', form: { callrefid: 'call-1', voiceurl: 'https://pbx.example.com/rec/1.mp3' } },
   { name: 'GET /callerdetails', method: 'get', path: '/callerdetails', query: { phonenumber: '0018885554567' } },
-] as const;
+];
 
-function send(op: (typeof OPERATIONS)[number], token?: string) {
+function send(op: OperationProbe, token?: string) {
   const req = t.http[op.method](`${BASE}${op.path}`);
   if (token) req.set(auth(token));
-  if ('query' in op) req.query(op.query);
-  if ('form' in op) req.type('form').send(op.form);
+  if (op.query) req.query(op.query);
+  if (op.form) req.type('form').send(op.form);
   return req;
 }
 
@@ -278,8 +286,8 @@ describe('call events: validation', () => {
   beforeEach(integrate);
 
   const REQUIRED: [string, string, Record<string, string>][] = [];
-  for (const op of OPERATIONS.filter((o) => o.method === 'post' && 'form' in o && !o.path.startsWith('/click'))) {
-    for (const param of Object.keys(op.form)) {
+  for (const op of OPERATIONS.filter((o) => o.method === 'post' && !o.path.startsWith('/click'))) {
+    for (const param of Object.keys(op.form ?? {})) {
       const form: Record<string, string> = { ...op.form };
       delete form[param];
       REQUIRED.push([op.path, param, form]);

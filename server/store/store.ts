@@ -13,6 +13,8 @@ export interface Store {
   changed(): void;
   /** Saves now if anything changed, and waits for every save in flight. */
   flush(): Promise<void>;
+  /** How many times the file has been written since opening. */
+  readonly saves: number;
 }
 
 export interface StoreOptions {
@@ -37,7 +39,7 @@ export const MEMORY = ':memory:';
 export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOptions): Promise<Store> {
   if (location === MEMORY) {
     const low = new Low<Db>(new Memory<Db>(), seed());
-    return { data: low.data, location, changed() {}, flush: async () => {} };
+    return { data: low.data, location, changed() {}, flush: async () => {}, saves: 0 };
   }
 
   await mkdir(path.dirname(path.resolve(location)), { recursive: true });
@@ -57,6 +59,7 @@ export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOpt
   let timer: NodeJS.Timeout | null = null;
   let saving: Promise<void> | null = null;
   let lastSaveMs = 0;
+  let saves = 0;
 
   const save = async (): Promise<void> => {
     timer = null;
@@ -64,6 +67,7 @@ export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOpt
     if (!dirty) return;
     dirty = false;
     const started = performance.now();
+    saves++;
     // JSONFile stringifies synchronously when called, so the saved snapshot is consistent.
     saving = low.write().finally(() => {
       saving = null;
@@ -96,6 +100,9 @@ export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOpt
     async flush() {
       if (timer) clearTimeout(timer);
       await save();
+    },
+    get saves() {
+      return saves;
     },
   };
 }

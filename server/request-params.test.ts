@@ -1,0 +1,12 @@
+import { expect, it } from 'vitest';
+import { mergeRequestParams } from './request-params.js';
+
+it('merges query and body, the body winning, and drops empty values', () => {
+  expect(mergeRequestParams({ a: '1', b: 'q', c: '' }, { b: 'body', d: 4, e: '' })).toEqual({ a: '1', b: 'body', d: 4 });
+});
+
+it('ignores a body that is not an object', () => {
+  expect(mergeRequestParams({ a: '1' }, 'text')).toEqual({ a: '1' });
+  expect(mergeRequestParams({ a: '1' }, [1, 2])).toEqual({ a: '1' });
+  expect(mergeRequestParams(undefined, undefined)).toEqual({});
+});

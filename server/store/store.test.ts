@@ -1,0 +1,85 @@
+import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createDatabase } from '../../fixtures/seed.js';
+import { openStore } from './store.js';
+
+const seed = () => createDatabase({ seed: 7, crmSize: 5, now: new Date('2026-11-26T00:00:00Z') });
+let dir: string;
+let file: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'pbm-store-'));
+  file = path.join(dir, 'nested', 'phonebridge.json');
+});
+
+describe('openStore on a JSON file', () => {
+  it('creates and seeds the file on first open, in a folder it creates', async () => {
+    const store = await openStore({ location: file, seed });
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(saved).toEqual(store.data);
+    expect(saved.schemaVersion).toBe(1);
+  });
+
+  it('keeps changes across a reopen, without seeding again', async () => {
+    const first = await openStore({ location: file, seed });
+    first.data.orgs['700000101']!.integration = { vendor: 'MockPBX', enabledAt: 'x', enabledBy: 'y' };
+    first.changed();
+    await first.flush();
+    const reseed = vi.fn(seed);
+    const second = await openStore({ location: file, seed: reseed });
+    expect(reseed).not.toHaveBeenCalled();
+    expect(second.data.orgs['700000101']!.integration?.vendor).toBe('MockPBX');
+  });
+
+  it('coalesces many changes into few writes', async () => {
+    const store = await openStore({ location: file, seed, flushDelayMs: 50 });
+    const before = store.saves;
+    for (let i = 0; i < 1000; i++) {
+      store.data.orgs['700000101']!.nextId++;
+      store.changed();
+    }
+    await store.flush();
+    expect(store.saves - before).toBe(1);
+    expect(JSON.parse(await readFile(file, 'utf8')).orgs['700000101'].nextId).toBe(store.data.orgs['700000101']!.nextId);
+  });
+
+  it('saves by itself after the delay', async () => {
+    const store = await openStore({ location: file, seed, flushDelayMs: 10 });
+    store.data.seed = 99;
+    store.changed();
+    await vi.waitFor(async () => expect(JSON.parse(await readFile(file, 'utf8')).seed).toBe(99), { timeout: 2000 });
+  });
+
+  it('refuses a file that is not valid JSON, and leaves it as it was', async () => {
+    await openStore({ location: file, seed });
+    await writeFile(file, '{"schemaVersion": 1, "orgs": {');
+    const before = await stat(file);
+    await expect(openStore({ location: file, seed })).rejects.toThrow(/not valid JSON/);
+    expect(await readFile(file, 'utf8')).toBe('{"schemaVersion": 1, "orgs": {');
+    expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it('refuses a JSON file that is not a phonebridge-mock database', async () => {
+    await openStore({ location: file, seed });
+    await writeFile(file, '{"hello": "world"}');
+    await expect(openStore({ location: file, seed })).rejects.toThrow(/not a phonebridge-mock database/);
+  });
+
+  it('ignores a temporary file left by a write that was killed', async () => {
+    const store = await openStore({ location: file, seed });
+    await writeFile(path.join(path.dirname(file), '.phonebridge.json.tmp'), '{"half": ');
+    const reopened = await openStore({ location: file, seed });
+    expect(reopened.data).toEqual(store.data);
+  });
+});
+
+describe('openStore in memory', () => {
+  it('never touches the disk', async () => {
+    const store = await openStore({ location: ':memory:', seed });
+    store.changed();
+    await store.flush();
+    expect(store.data.orgs['700000101']).toBeDefined();
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

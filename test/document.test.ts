@@ -1,0 +1,75 @@
+import { OpenAPIBackend, type Document } from 'openapi-backend';
+import { describe, expect, it } from 'vitest';
+import { createDatabase } from '../fixtures/seed.js';
+import { createApi, HANDLERS } from '../server/api.js';
+import { loadPhoneBridgeSpec } from '../server/spec.js';
+import { openStore } from '../server/store/store.js';
+
+interface ResponseObject {
+  content?: Record<string, { example?: unknown; schema?: unknown }>;
+}
+
+async function dereferenced() {
+  // Full (not quick) strict init: validates the document against the OpenAPI 3.0 schema.
+  const backend = new OpenAPIBackend({ definition: loadPhoneBridgeSpec().document as unknown as Document, strict: true });
+  await backend.init();
+  return backend;
+}
+
+describe('openapi/phonebridge.yaml', () => {
+  it('is a valid OpenAPI 3.0.3 document that openapi-backend routes', async () => {
+    const backend = await dereferenced();
+    expect(backend.definition.openapi).toBe('3.0.3');
+    expect(backend.router.getOperations().length).toBeGreaterThanOrEqual(13);
+  });
+
+  it('every operation has a handler, and every handler an operation', async () => {
+    const ids = (await dereferenced()).router.getOperations().map((op) => op.operationId).sort();
+    expect(Object.keys(HANDLERS).sort()).toEqual(ids);
+  });
+
+  it('every operation declares 401 and 500, and every status has one example that matches its schema', async () => {
+    const backend = await dereferenced();
+    for (const op of backend.router.getOperations()) {
+      expect(Object.keys(op.responses ?? {}), op.operationId).toEqual(expect.arrayContaining(['200', '401', '500']));
+      for (const [status, response] of Object.entries(op.responses as Record<string, ResponseObject>)) {
+        const json = response.content?.['application/json'];
+        if (!json) continue;
+        expect(json.example, `${op.operationId} ${status} example`).toBeDefined();
+        const { errors } = backend.validateResponse(json.example, op.operationId!, Number(status));
+        expect(errors ?? [], `${op.operationId} ${status}`).toEqual([]);
+      }
+    }
+  });
+
+  it('declares callbacks for click-to-call and all seven call-control URLs', async () => {
+    const backend = await dereferenced();
+    const callbacks = backend.router.getOperation('enableClickToCall')!.callbacks as Record<string, Record<string, unknown>>;
+    expect(Object.keys(callbacks).sort()).toEqual(['answer', 'clickToCall', 'hangup', 'hold', 'keypress', 'mute', 'unhold', 'unmute']);
+    expect(Object.keys(callbacks.keypress!)).toEqual(['{$request.body#/keypressurl}']);
+  });
+});
+
+describe('the response check (what makes the suite fail on a drifting mock)', async () => {
+  const store = await openStore({ location: ':memory:', seed: () => createDatabase({ seed: 1, crmSize: 3, now: new Date() }) });
+  const api = await createApi({ store, now: () => new Date() });
+  const error = (code: string, details: object = {}) => ({ code, details, message: 'm', status: 'error' });
+
+  it.each([
+    ['an undeclared status', { operationId: 'listUsers', status: 418, body: error('INVALID_TOKEN') }, /418 is not declared/],
+    ['an error code the operation does not list', { operationId: 'listUsers', status: 400, body: error('INVALID_USER') }, /400/],
+    ['a missing details.param', { operationId: 'callReceived', status: 400, body: error('REQUIRED_PARAM_MISSING') }, /400/],
+    ['a required field missing from a success body', { operationId: 'listUsers', status: 200, body: { users: [{ userid: '3235140000000152015', email: 'a@b.c' }] } }, /200/],
+    ['a wrong type', { operationId: 'callAnswered', status: 200, body: { data: [{ Name: 'x', Id: 12, Module: 'Contacts' }] } }, /200/],
+    ['a status key on a call-event success', { operationId: 'callHungUp', status: 200, body: { data: [], status: 'success' } }, /200/],
+    ['a body on a 204', { operationId: 'getCallerDetails', status: 204, body: { data: [] } }, /no body/],
+    ['a 404 outside the envelope', { status: 404, body: { message: 'nope' } }, /404/],
+  ])('catches %s', (_title, result, message) => {
+    const violations = api.checkResponse(result);
+    expect(violations.join('\n')).toMatch(message);
+  });
+
+  it('passes a documented response', () => {
+    expect(api.checkResponse({ operationId: 'listUsers', status: 401, body: { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' } })).toEqual([]);
+  });
+});

@@ -26,7 +26,10 @@ function lookupFor(org: Org): OrgLookup {
     const map = new Map<string, Potential[]>();
     for (const p of org.crm.potentials) {
       const id = p[key];
-      if (id) map.set(id, [...(map.get(id) ?? []), p]);
+      if (!id) continue;
+      const list = map.get(id);
+      if (list) list.push(p);
+      else map.set(id, [p]);
     }
     return map;
   };

@@ -94,26 +94,19 @@ function saveActivity({ caller, now }: HandlerContext, log: CallLog, fields: Pic
 /** GMT `yyyy-MM-dd HH:mm:ss` -> ISO. */
 const gmtToIso = (value: unknown) => `${String(value).replace(' ', 'T')}Z`;
 
-export const callReceived: Handler = (ctx) => {
-  checkAccess(ctx.caller);
-  const { match } = recordEvent(ctx, 'received', 'inbound');
-  ctx.store.changed();
-  return { status: 200, body: { data: match.entities() } };
-};
+/** An event that only records itself and answers the caller's records, in full or in short. */
+function simpleEvent(type: CallEventType, direction: CallLog['direction'], answer: 'entities' | 'summaries'): Handler {
+  return (ctx) => {
+    checkAccess(ctx.caller);
+    const { match } = recordEvent(ctx, type, direction);
+    ctx.store.changed();
+    return { status: 200, body: { data: answer === 'entities' ? match.entities() : match.summaries() } };
+  };
+}
 
-export const callAnswered: Handler = (ctx) => {
-  checkAccess(ctx.caller);
-  const { match } = recordEvent(ctx, 'answered', 'inbound');
-  ctx.store.changed();
-  return { status: 200, body: { data: match.summaries() } };
-};
-
-export const callDialed: Handler = (ctx) => {
-  checkAccess(ctx.caller);
-  const { match } = recordEvent(ctx, 'dialed', 'outbound');
-  ctx.store.changed();
-  return { status: 200, body: { data: match.entities() } };
-};
+export const callReceived = simpleEvent('received', 'inbound', 'entities');
+export const callAnswered = simpleEvent('answered', 'inbound', 'summaries');
+export const callDialed = simpleEvent('dialed', 'outbound', 'entities');
 
 export const callHungUp: Handler = (ctx) => {
   checkAccess(ctx.caller);

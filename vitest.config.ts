@@ -2,8 +2,26 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'fixtures/**/*.test.ts', 'test/**/*.test.ts', 'contract-tests/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['server/**/*.test.ts', 'fixtures/**/*.test.ts', 'test/**/*.test.ts'],
+        },
+      },
+      {
+        // The black-box contract suite against the compiled mock on a real port, with every persona.
+        extends: true,
+        test: {
+          name: 'contract',
+          include: ['contract-tests/**/*.contract.ts'],
+          globalSetup: ['test/contract-global-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
+    ],
   },
 });

@@ -1,0 +1,130 @@
+import type { Contract, SchemaObject } from './document.js';
+import { bytesAfterHeaders } from './raw-http.js';
+import { buildRequest, ContractViolation, sendRaw, violations, type Exchange, type Placement } from './exchange.js';
+import type { Target } from './target.js';
+
+export interface CallOptions {
+  /** The token to send; null sends no Authorization header. Default: the main persona's. */
+  token?: string | null;
+  params?: Record<string, string>;
+  placement?: Placement;
+  headers?: Record<string, string>;
+}
+
+export interface Expectation {
+  status: number;
+  code?: string;
+  /** The parameter `details.param` must name. */
+  param?: string;
+}
+
+export interface PairResult {
+  operationId: string;
+  status: number;
+  exercised: number;
+  failed: number;
+}
+
+/**
+ * Sends PhoneBridge requests built from the document, checks every response
+ * against it, and keeps count of which documented (operation, status) pairs
+ * were exercised and how they fared.
+ */
+export class PhoneBridgeClient {
+  readonly results = new Map<string, PairResult>();
+
+  constructor(
+    readonly target: Target,
+    readonly contract: Contract,
+  ) {}
+
+  async call(operationId: string, options: CallOptions = {}): Promise<Exchange> {
+    const token = options.token === undefined ? this.target.token : options.token;
+    const headers: Record<string, string> = { ...options.headers };
+    if (token !== null) headers.Authorization = `Zoho-oauthtoken ${token}`;
+    const request = buildRequest(this.contract, this.target.baseUrl, operationId, options.params ?? {}, options.placement ?? 'form', headers);
+    const ex = await sendRaw(request, operationId);
+    // fetch hides a body sent with a 204; ask the socket, when asking again changes nothing.
+    if (ex.status === 204 && this.isReadOnly(operationId)) ex.rawBodyBytes = await bytesAfterHeaders(request);
+    this.check(ex);
+    return ex;
+  }
+
+  isReadOnly(operationId: string): boolean {
+    return Boolean((this.contract.operation(operationId) as { 'x-phonebridge-read-only'?: boolean })['x-phonebridge-read-only']);
+  }
+
+  /** A request to a path or method the document may not have (the 404 and 405 probes). */
+  async raw(method: string, path: string): Promise<Exchange> {
+    const ex = await sendRaw({ method, url: this.target.baseUrl + path, headers: { Authorization: `Zoho-oauthtoken ${this.target.token}` } });
+    this.check(ex);
+    return ex;
+  }
+
+  /** Throws, with the curl line and the response, unless the behaviour is the expected one. */
+  expect(ex: Exchange, expected: Expectation): void {
+    const body = (ex.body ?? {}) as { code?: string; details?: { param?: string } };
+    const problems: string[] = [];
+    if (ex.status !== expected.status) problems.push(`expected ${describeExpectation(expected)}, got ${ex.status}${body.code ? ` ${body.code}` : ''}`);
+    else if (expected.code && body.code !== expected.code) problems.push(`expected ${describeExpectation(expected)}, got code ${String(body.code)}`);
+    else if (expected.param && body.details?.param !== expected.param) problems.push(`expected details.param "${expected.param}", got ${JSON.stringify(body.details?.param)}`);
+    if (problems.length) {
+      this.record(ex, false);
+      throw new ContractViolation(ex, problems);
+    }
+  }
+
+  /** Valid values for an operation's required fields, from the document's examples and enums. */
+  validParams(operationId: string, overrides: Record<string, string> = {}): Record<string, string> {
+    const schema = this.contract.paramsSchema(operationId);
+    const params: Record<string, string> = {};
+    for (const name of schema?.required ?? []) params[name] = exampleOf(schema!.properties?.[name]);
+    return { ...params, ...overrides };
+  }
+
+  /** Documented pairs with what happened to them, in document order. */
+  coverage(): PairResult[] {
+    return this.contract.documentedPairs().map(({ operationId, status }) => this.results.get(`${operationId} ${status}`) ?? { operationId, status, exercised: 0, failed: 0 });
+  }
+
+  private check(ex: Exchange): void {
+    const problems = violations(this.contract, ex);
+    this.record(ex, problems.length === 0);
+    if (problems.length) throw new ContractViolation(ex, problems);
+  }
+
+  private record(ex: Exchange, ok: boolean): void {
+    if (!ex.operationId) return;
+    const key = `${ex.operationId} ${ex.status}`;
+    const result = this.results.get(key) ?? { operationId: ex.operationId, status: ex.status, exercised: 0, failed: 0 };
+    if (ok) result.exercised++;
+    else result.failed++;
+    this.results.set(key, result);
+  }
+}
+
+function describeExpectation({ status, code, param }: Expectation): string {
+  return [status, code, param ? `(details.param ${param})` : ''].filter(Boolean).join(' ');
+}
+
+function exampleOf(schema: SchemaObject | undefined): string {
+  if (!schema) return 'x';
+  if (schema.example !== undefined) return String(schema.example);
+  if (schema.enum) return String(schema.enum[0]);
+  for (const part of schema.allOf ?? []) if (part.example !== undefined || part.enum) return exampleOf(part);
+  if (schema.type === 'integer') return '1';
+  if (schema.type === 'boolean') return 'false';
+  return 'x';
+}
+
+/** A value the field's schema refuses, or undefined when the schema accepts any text. */
+export function invalidValueFor(schema: SchemaObject | undefined): string | undefined {
+  if (!schema) return undefined;
+  const flat = schema.allOf ? Object.assign({}, ...schema.allOf, { ...schema, allOf: undefined }) : schema;
+  if (flat.enum) return 'not-a-listed-value';
+  if (flat.type === 'integer') return 'twelve';
+  if (flat.type === 'boolean') return 'maybe';
+  if (flat.pattern) return '2016-09-20T15:09:10+02:00';
+  if (flat.format === 'uri') return 'not a url';
+  return undefined;
+}

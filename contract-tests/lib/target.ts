@@ -1,0 +1,65 @@
+/**
+ * What the contract suite knows about its target, from the environment the
+ * `phonebridge-contract` command (or the npm test setup) sets. Nothing else.
+ */
+export interface Target {
+  baseUrl: string;
+  /** An org admin's token issued to a registered vendor: the main persona. */
+  token: string;
+  /** Optional tokens for the negative personas; tests that need a missing one are skipped, saying which. */
+  personas: {
+    user?: string;
+    free?: string;
+    unregistered?: string;
+    otherpbx?: string;
+    expired?: string;
+  };
+  /** Whether the suite may change data (enable the integration, report calls). */
+  allowWrites: boolean;
+  /** The target is phonebridge-mock: Prefer code=... works, and every documented response must be exercised. */
+  isMock: boolean;
+  /** A number that matches a record in the target's CRM, for the screen-pop checks. */
+  knownNumber: string;
+  /** Where the run's coverage of the document is written for the summary. */
+  coverageFile?: string;
+  /** Tags the call reference ids this run creates. */
+  runId: string;
+}
+
+export const ENV = {
+  target: 'PHONEBRIDGE_TARGET',
+  token: 'PHONEBRIDGE_TOKEN',
+  user: 'PHONEBRIDGE_USER_TOKEN',
+  free: 'PHONEBRIDGE_FREE_TOKEN',
+  unregistered: 'PHONEBRIDGE_UNREGISTERED_TOKEN',
+  otherpbx: 'PHONEBRIDGE_OTHERPBX_TOKEN',
+  expired: 'PHONEBRIDGE_EXPIRED_TOKEN',
+  allowWrites: 'PHONEBRIDGE_ALLOW_WRITES',
+  isMock: 'PHONEBRIDGE_TARGET_IS_MOCK',
+  knownNumber: 'PHONEBRIDGE_KNOWN_NUMBER',
+  coverageFile: 'PHONEBRIDGE_COVERAGE_FILE',
+  runId: 'PHONEBRIDGE_RUN_ID',
+} as const;
+
+export function readTarget(env: NodeJS.ProcessEnv = process.env): Target {
+  const baseUrl = env[ENV.target];
+  const token = env[ENV.token];
+  if (!baseUrl || !token) throw new Error(`the contract suite needs ${ENV.target} and ${ENV.token} (use: phonebridge-contract --target URL --token TOKEN)`);
+  const optional = (name: string) => env[name] || undefined;
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    token,
+    personas: {
+      user: optional(ENV.user),
+      free: optional(ENV.free),
+      unregistered: optional(ENV.unregistered),
+      otherpbx: optional(ENV.otherpbx),
+      expired: optional(ENV.expired),
+    },
+    allowWrites: env[ENV.allowWrites] === '1',
+    isMock: env[ENV.isMock] === '1',
+    knownNumber: env[ENV.knownNumber] || '0018885554567',
+    coverageFile: optional(ENV.coverageFile),
+    runId: env[ENV.runId] || `${Date.now().toString(36)}`,
+  };
+}

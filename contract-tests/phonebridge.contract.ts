@@ -1,0 +1,286 @@
+/**
+ * The PhoneBridge contract suite. Black-box: it knows a base URL, tokens and
+ * openapi/phonebridge.yaml, and nothing of the mock's code. Every response it
+ * receives is checked against the document; each test adds a behaviour check.
+ *
+ * Order matters and is kept: per-operation checks that change nothing come
+ * first, then the lifecycle (with --allow-writes), then the coverage check.
+ */
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
+import { invalidValueFor, PhoneBridgeClient } from './lib/client.js';
+import { Contract } from './lib/document.js';
+import { readTarget } from './lib/target.js';
+
+const target = readTarget();
+const contract = await Contract.load();
+const pb = new PhoneBridgeClient(target, contract);
+
+const operations = contract.operations();
+const callRef = (name: string) => `contract-suite-${target.runId}-${name}`;
+const UNKNOWN_NUMBER = '+999 000 000 0001';
+
+type Persona = keyof typeof target.personas;
+const FLAGS: Record<Persona, string> = { user: '--user-token', free: '--free-token', unregistered: '--unregistered-token', otherpbx: '--otherpbx-token', expired: '--expired-token' };
+
+/** The persona's token, or a skip that says which option would run the test. */
+function persona(ctx: TestContext, name: Persona): string {
+  const token = target.personas[name];
+  if (!token) ctx.skip(`needs ${FLAGS[name]}`);
+  return token!;
+}
+
+/** Skips a request that would change data if the target is not in the state the test expects. */
+function writesAllowed(ctx: TestContext, operationId: string): void {
+  if (!pb.isReadOnly(operationId) && !target.allowWrites) ctx.skip(`${operationId} can change data on a real account: run with --allow-writes`);
+}
+
+for (const op of operations) {
+  const id = op.operationId!;
+  const schema = contract.paramsSchema(id);
+  const required = schema?.required ?? [];
+
+  describe(id, () => {
+    it(`${id} -> 401 INVALID_TOKEN without an Authorization header`, async () => {
+      pb.expect(await pb.call(id, { token: null, params: pb.validParams(id) }), { status: 401, code: 'INVALID_TOKEN' });
+    });
+
+    it(`${id} -> 401 INVALID_TOKEN with a token nobody issued`, async () => {
+      pb.expect(await pb.call(id, { token: `1000.contract-suite.${target.runId}`, params: pb.validParams(id) }), { status: 401, code: 'INVALID_TOKEN' });
+    });
+
+    it(`${id} -> 401 INVALID_TOKEN with an expired token`, async (ctx) => {
+      pb.expect(await pb.call(id, { token: persona(ctx, 'expired'), params: pb.validParams(id) }), { status: 401, code: 'INVALID_TOKEN' });
+    });
+
+    for (const param of required) {
+      it(`${id} -> 400 REQUIRED_PARAM_MISSING when ${param} is missing`, async () => {
+        const params = pb.validParams(id);
+        delete params[param];
+        pb.expect(await pb.call(id, { params }), { status: 400, code: 'REQUIRED_PARAM_MISSING', param });
+      });
+    }
+
+    for (const [param, fieldSchema] of Object.entries(schema?.properties ?? {})) {
+      const bad = invalidValueFor(fieldSchema);
+      if (bad === undefined) continue;
+      it(`${id} -> 400 INVALID_DATA when ${param} is "${bad}"`, async () => {
+        pb.expect(await pb.call(id, { params: pb.validParams(id, { [param]: bad }) }), { status: 400, code: 'INVALID_DATA', param });
+      });
+    }
+
+    it(`${id} -> 403 NO_PERMISSION for an org whose edition lacks telephony`, async (ctx) => {
+      const token = persona(ctx, 'free');
+      writesAllowed(ctx, id);
+      pb.expect(await pb.call(id, { token, params: pb.validParams(id) }), { status: 403, code: 'NO_PERMISSION' });
+    });
+
+    it(`${id} -> 400 PBX_NOT_REGISTERED for a vendor that is not registered`, async (ctx) => {
+      const token = persona(ctx, 'unregistered');
+      writesAllowed(ctx, id);
+      pb.expect(await pb.call(id, { token, params: pb.validParams(id) }), { status: 400, code: 'PBX_NOT_REGISTERED' });
+    });
+
+    if (target.isMock) {
+      it(`${id} -> the documented 500 INTERNAL_ERROR (Prefer: code=500, mock only)`, async () => {
+        const ex = await pb.call(id, { params: pb.validParams(id), headers: { Prefer: 'code=500' } });
+        pb.expect(ex, { status: 500, code: 'INTERNAL_ERROR' });
+      });
+    }
+  });
+}
+
+describe('privilege', () => {
+  const admins = [
+    ['enableIntegration', {}],
+    ['disableIntegration', {}],
+    ['disableClickToCall', {}],
+    ['enableClickToCall', { answerurl: 'https://pbx.example.com/contract-suite/answer' }],
+  ] as const;
+  for (const [id, extra] of admins) {
+    it(`${id} -> 403 for a standard (non-admin) user`, async (ctx) => {
+      const token = persona(ctx, 'user');
+      writesAllowed(ctx, id);
+      pb.expect(await pb.call(id, { token, params: pb.validParams(id, extra) }), { status: 403 });
+    });
+  }
+
+  it('enableIntegration -> 403 DIFFERENT_PBX_ALREADY_ENABLED where another PBX is enabled', async (ctx) => {
+    const token = persona(ctx, 'otherpbx');
+    writesAllowed(ctx, 'enableIntegration');
+    pb.expect(await pb.call('enableIntegration', { token }), { status: 403, code: 'DIFFERENT_PBX_ALREADY_ENABLED' });
+  });
+});
+
+describe('routing (404 and 405)', () => {
+  it('an unknown path -> 404 in the error envelope', async () => {
+    const ex = await pb.raw('GET', `/crm/v2/phonebridge/contract-suite-no-such-endpoint`);
+    pb.expect(ex, { status: 404 });
+  });
+
+  for (const path of [...new Set(operations.map((o) => o.path))]) {
+    const missing = ['PUT', 'PATCH', 'GET', 'POST', 'DELETE'].find((m) => !contract.methodsOf(path).includes(m))!;
+    it(`${missing} ${path} -> 405 with an Allow header listing ${contract.methodsOf(path).join(', ')}`, async () => {
+      pb.expect(await pb.raw(missing, path), { status: 405 });
+    });
+  }
+});
+
+/** State the lifecycle learns as it goes, so it restores only what it changed. */
+const state = { integratedBefore: undefined as boolean | undefined, enabledBySuite: false };
+
+describe('lifecycle', () => {
+  const needWrites = (ctx: TestContext) => {
+    if (!target.allowWrites) ctx.skip('changes data: run with --allow-writes');
+  };
+  const needIntegration = (ctx: TestContext) => {
+    if (!state.integratedBefore && !state.enabledBySuite) ctx.skip('the integration is not enabled on the target: run with --allow-writes to let the suite enable it');
+  };
+  const needOwnIntegration = (ctx: TestContext) => {
+    needWrites(ctx);
+    if (!state.enabledBySuite) ctx.skip('the integration was enabled before the suite ran; the suite leaves an existing setup alone');
+  };
+
+  it('listUsers tells whether the integration is enabled (200) or not (400 PBX_NOT_INTEGRATED)', async () => {
+    const ex = await pb.call('listUsers');
+    expect([200, 400], `listUsers answered ${ex.status}`).toContain(ex.status);
+    if (ex.status === 400) pb.expect(ex, { status: 400, code: 'PBX_NOT_INTEGRATED' });
+    state.integratedBefore = ex.status === 200;
+  });
+
+  for (const op of operations.filter((o) => o.operationId !== 'enableIntegration')) {
+    const id = op.operationId!;
+    it(`${id} -> 400 PBX_NOT_INTEGRATED before the integration is enabled`, async (ctx) => {
+      needWrites(ctx);
+      if (state.integratedBefore) ctx.skip('the integration is already enabled on the target');
+      pb.expect(await pb.call(id, { params: pb.validParams(id) }), { status: 400, code: 'PBX_NOT_INTEGRATED' });
+    });
+  }
+
+  it('enableIntegration -> 200 SUCCESS', async (ctx) => {
+    needWrites(ctx);
+    if (state.integratedBefore) ctx.skip('the integration is already enabled on the target; the suite will not disable what it did not enable');
+    const ex = await pb.call('enableIntegration');
+    pb.expect(ex, { status: 200, code: 'SUCCESS' });
+    state.enabledBySuite = true;
+  });
+
+  it('enableIntegration again -> 403 PBX_ALREADY_ENABLED', async (ctx) => {
+    needWrites(ctx);
+    pb.expect(await pb.call('enableIntegration'), { status: 403, code: 'PBX_ALREADY_ENABLED' });
+  });
+
+  const clickToCall = { clicktocallurl: 'https://pbx.example.com/contract-suite/clicktocall', authorizationparam: '{ name:authorization, value:contract-suite}', clicktocallparam: '[{name:suite,value:contract}]' };
+  for (const placement of ['form', 'query', 'json'] as const) {
+    it(`enableClickToCall -> 200 with the parameters in a ${placement === 'query' ? 'query string and an empty body' : `${placement} body`}`, async (ctx) => {
+      needOwnIntegration(ctx);
+      pb.expect(await pb.call('enableClickToCall', { params: clickToCall, placement }), { status: 200, code: 'SUCCESS' });
+    });
+  }
+
+  it('enableClickToCallByGet -> 200 with the parameters in the query string', async (ctx) => {
+    needOwnIntegration(ctx);
+    pb.expect(await pb.call('enableClickToCallByGet', { params: clickToCall }), { status: 200, code: 'SUCCESS' });
+  });
+
+  const inbound = { callrefid: callRef('inbound'), fromnumber: target.knownNumber, tonumber: '100' };
+
+  it('callReceived -> 200 with the caller in full (a form body)', async (ctx) => {
+    needWrites(ctx);
+    const ex = await pb.call('callReceived', { params: inbound, placement: 'form' });
+    pb.expect(ex, { status: 200 });
+    expect(ex.body, 'a call-event success body must not carry "status"').not.toHaveProperty('status');
+  });
+
+  it('callAnswered -> 200 (parameters in the query string of a POST)', async (ctx) => {
+    needWrites(ctx);
+    pb.expect(await pb.call('callAnswered', { params: inbound, placement: 'query' }), { status: 200 });
+  });
+
+  it('callHungUp -> 200 (a JSON body)', async (ctx) => {
+    needWrites(ctx);
+    const params = pb.validParams('callHungUp', { ...inbound, direction: 'inbound', duration: '42' });
+    pb.expect(await pb.call('callHungUp', { params, placement: 'json' }), { status: 200 });
+  });
+
+  it('updateVoiceUrl -> 200 for the call the suite reported', async (ctx) => {
+    needWrites(ctx);
+    const ex = await pb.call('updateVoiceUrl', { params: { callrefid: inbound.callrefid, voiceurl: 'https://pbx.example.com/contract-suite/rec.mp3' } });
+    pb.expect(ex, { status: 200, code: 'SUCCESS' });
+  });
+
+  it('updateVoiceUrl -> 400 INVALID_DATA naming callrefid for a call nobody reported', async (ctx) => {
+    needWrites(ctx);
+    const ex = await pb.call('updateVoiceUrl', { params: { callrefid: callRef('never-reported'), voiceurl: 'https://pbx.example.com/contract-suite/rec.mp3' } });
+    pb.expect(ex, { status: 400, code: 'INVALID_DATA', param: 'callrefid' });
+  });
+
+  it('callMissed -> 200', async (ctx) => {
+    needWrites(ctx);
+    pb.expect(await pb.call('callMissed', { params: pb.validParams('callMissed', { ...inbound, callrefid: callRef('missed') }) }), { status: 200 });
+  });
+
+  it('callDialed -> 200 with the callee in full', async (ctx) => {
+    needWrites(ctx);
+    const params = pb.validParams('callDialed', { callrefid: callRef('outbound'), fromnumber: '100', tonumber: target.knownNumber });
+    pb.expect(await pb.call('callDialed', { params }), { status: 200 });
+  });
+
+  it('callReceived from an unknown number -> 200 {"data": []}', async (ctx) => {
+    needWrites(ctx);
+    const ex = await pb.call('callReceived', { params: { ...inbound, callrefid: callRef('unknown'), fromnumber: UNKNOWN_NUMBER } });
+    pb.expect(ex, { status: 200 });
+    expect(ex.body).toEqual({ data: [] });
+  });
+
+  it('listUsers -> 200 with the active users', async (ctx) => {
+    needIntegration(ctx);
+    pb.expect(await pb.call('listUsers'), { status: 200 });
+  });
+
+  it('getCallerDetails -> 200 for a number in the CRM', async (ctx) => {
+    needIntegration(ctx);
+    const ex = await pb.call('getCallerDetails', { params: { phonenumber: target.knownNumber } });
+    if (ex.status === 204) ctx.skip(`${target.knownNumber} matches no record on the target: pass --known-number`);
+    pb.expect(ex, { status: 200 });
+  });
+
+  it('getCallerDetails -> 204 with an empty body for an unknown number', async (ctx) => {
+    needIntegration(ctx);
+    pb.expect(await pb.call('getCallerDetails', { params: { phonenumber: UNKNOWN_NUMBER } }), { status: 204 });
+  });
+
+  it('disableClickToCall -> 200', async (ctx) => {
+    needOwnIntegration(ctx);
+    pb.expect(await pb.call('disableClickToCall'), { status: 200, code: 'SUCCESS' });
+  });
+
+  it('disableIntegration -> 200 (the suite disables only what it enabled)', async (ctx) => {
+    needOwnIntegration(ctx);
+    pb.expect(await pb.call('disableIntegration'), { status: 200, code: 'SUCCESS' });
+    state.enabledBySuite = false;
+  });
+
+  it('disableIntegration again -> 400 PBX_NOT_INTEGRATED', async (ctx) => {
+    needWrites(ctx);
+    if (state.integratedBefore) ctx.skip('the integration was enabled before the suite ran');
+    pb.expect(await pb.call('disableIntegration'), { status: 400, code: 'PBX_NOT_INTEGRATED' });
+  });
+});
+
+describe('coverage of the document', () => {
+  it('every documented (operation, status) was exercised and passed (mock only)', (ctx) => {
+    if (!target.isMock) ctx.skip('a real target cannot be driven into every documented response (500, say)');
+    const gaps = pb
+      .coverage()
+      .filter((r) => r.exercised === 0 || r.failed > 0)
+      .map((g) => `${g.operationId} ${g.status}: ${g.exercised === 0 && g.failed === 0 ? 'never exercised' : `${g.failed} failed`}`);
+    if (gaps.length) throw new Error(`documented responses not exercised, or failing:\n${gaps.join('\n')}`);
+  });
+});
+
+afterAll(async () => {
+  // A failure part-way must not leave the integration the suite enabled behind.
+  if (state.enabledBySuite) await pb.call('disableIntegration').catch(() => undefined);
+  if (target.coverageFile) writeFileSync(target.coverageFile, JSON.stringify(pb.coverage(), null, 2));
+});

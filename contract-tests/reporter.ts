@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node';
+import type { PairResult } from './lib/client.js';
+
+const ICON = { passed: '✓', failed: '✗', skipped: '-', pending: '…' } as const;
+
+/**
+ * The contract command's output: a line per operation as it finishes, then
+ * each failure with its curl line, the skips with their reasons, and the
+ * document coverage table.
+ */
+export class ContractReporter implements Reporter {
+  constructor(
+    private readonly coverageFile: string | undefined,
+    private readonly print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  ) {}
+
+  onTestSuiteResult(suite: TestSuite): void {
+    const tests = [...suite.children.allTests()];
+    const count = (state: string) => tests.filter((t) => t.result().state === state).length;
+    const failed = count('failed');
+    this.print(`${failed ? ICON.failed : ICON.passed} ${suite.name.padEnd(36)} ${count('passed')} passed, ${failed} failed, ${count('skipped')} skipped`);
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>): void {
+    const tests: TestCase[] = modules.flatMap((m) => [...m.children.allTests()]);
+    const failures = tests.filter((t) => t.result().state === 'failed');
+    for (const error of modules.flatMap((m) => m.errors())) this.print(`\n✗ ${error.message}`);
+    for (const error of unhandledErrors) this.print(`\n✗ unhandled: ${error.message}`);
+    if (failures.length) this.print('\nFailures:');
+    for (const test of failures) {
+      this.print(`\n✗ ${test.fullName}`);
+      for (const error of test.result().errors ?? []) this.print(indent(error.message ?? String(error)));
+    }
+
+    const skips = new Map<string, number>();
+    for (const test of tests) {
+      const result = test.result();
+      if (result.state === 'skipped') skips.set(result.note ?? 'skipped', (skips.get(result.note ?? 'skipped') ?? 0) + 1);
+    }
+    if (skips.size) {
+      this.print('\nSkipped (not passed):');
+      for (const [note, n] of skips) this.print(`  ${String(n).padStart(3)} × ${note}`);
+    }
+
+    if (this.coverageFile && existsSync(this.coverageFile)) this.printCoverage(JSON.parse(readFileSync(this.coverageFile, 'utf8')) as PairResult[]);
+    const passed = tests.filter((t) => t.result().state === 'passed').length;
+    this.print(`\n${passed} passed, ${failures.length} failed, ${skips.size ? [...skips.values()].reduce((a, b) => a + b) : 0} skipped`);
+  }
+
+  private printCoverage(pairs: PairResult[]): void {
+    this.print('\nDocumented responses:');
+    for (const operationId of new Set(pairs.map((p) => p.operationId))) {
+      const results = pairs.filter((p) => p.operationId === operationId);
+      const cells = results.map((r) => `${r.status} ${r.failed ? `✗${r.failed}` : r.exercised ? `✓${r.exercised}` : '·'}`);
+      this.print(`  ${operationId.padEnd(24)} ${cells.join('  ')}`);
+    }
+    const missing = pairs.filter((p) => p.exercised === 0 && p.failed === 0).length;
+    this.print(`  (✓n passed n times, ✗n failed n times, · not exercised: ${missing} of ${pairs.length})`);
+  }
+}
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { editJson, startBrokenTarget, type Mutation } from './broken-target.js';
+import { startServer, type RunningServer } from './process.js';
+
+const CLI = path.resolve('dist/contract-tests/cli.js');
+const ALL_PERSONAS = ['--user-token', '1000.user.mockpbx', '--free-token', '1000.admin.freeedition', '--unregistered-token', '1000.admin.unregistered', '--otherpbx-token', '1000.admin.otherpbx', '--expired-token', '1000.expired.mockpbx'];
+
+function runContract(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+async function freshMock(): Promise<RunningServer> {
+  return startServer({ PHONEBRIDGE_DB: ':memory:' });
+}
+
+describe('phonebridge-contract against the mock', () => {
+  let mock: RunningServer;
+  beforeAll(async () => {
+    mock = await freshMock();
+  });
+  afterAll(() => {
+    mock.child.kill('SIGTERM');
+  });
+
+  it('passes with every persona and writes, exercising every documented response, and writes JUnit', async () => {
+    const junit = path.join(await mkdtemp(path.join(tmpdir(), 'pbm-junit-')), 'contract.xml');
+    const { code, output } = await runContract(['--target', mock.base, '--token', '1000.admin.mockpbx', ...ALL_PERSONAS, '--allow-writes', '--junit', junit]);
+    expect(output).toMatch(/phonebridge-mock: every documented response must be exercised/);
+    expect(output).toMatch(/^✓ callReceived +\d+ passed, 0 failed, 0 skipped$/m);
+    expect(output).toMatch(/not exercised: 0 of \d+/);
+    expect(output).toMatch(/^\d+ passed, 0 failed, 0 skipped$/m);
+    expect(code).toBe(0);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(/<testsuites [^>]*failures="0"/);
+    expect(xml).toContain('callReceived -&gt; 400 REQUIRED_PARAM_MISSING when fromnumber is missing');
+  });
+
+  it('left the mock as it found it: the org is not integrated', async () => {
+    const res = await fetch(`${mock.base}/crm/v2/phonebridge/users`, { headers: { Authorization: 'Zoho-oauthtoken 1000.admin.mockpbx' } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe('PBX_NOT_INTEGRATED');
+  });
+
+  it('without persona tokens and writes: skips what needs them, saying why, never passing them', async () => {
+    const { code, output } = await runContract(['--target', mock.base, '--token', '1000.admin.mockpbx', '--real']);
+    expect(output).toMatch(/× needs --free-token/);
+    expect(output).toMatch(/× needs --expired-token/);
+    expect(output).toMatch(/× .*run with --allow-writes/);
+    expect(output).toMatch(/^\d+ passed, 0 failed, [1-9]\d* skipped$/m);
+    expect(code).toBe(0);
+  });
+
+  it('against the mock without the personas, the coverage check fails the run', async () => {
+    const { code, output } = await runContract(['--target', mock.base, '--token', '1000.admin.mockpbx', '--allow-writes']);
+    expect(output).toMatch(/documented responses not exercised, or failing:\n[\s\S]*\w+ 403: never exercised/);
+    expect(code).toBe(1);
+  });
+
+  it('a usage error exits 2 with the usage text', async () => {
+    const { code, output } = await runContract(['--target', mock.base]);
+    expect(code).toBe(2);
+    expect(output).toMatch(/usage: phonebridge-contract --target URL --token TOKEN/);
+  });
+});
+
+const isError = (r: { status: number }) => r.status >= 400;
+const MUTATIONS: [string, Mutation, RegExp][] = [
+  ['a 200 where the document says 400', (r) => (r.status === 400 ? { ...r, status: 200 } : r), /\w+ 200: schema: body must have required property/],
+  ['an error code the operation does not list', editJson((r, b) => r.status === 400 && b.code === 'REQUIRED_PARAM_MISSING', (b) => (b.code = 'PARAMETER_MISSING')), /error code PARAMETER_MISSING is not one the document lists/],
+  ['a missing required field in a success body', editJson((r, b) => r.status === 200 && Array.isArray(b.data), (b) => (b.data as Record<string, unknown>[]).forEach((d) => delete d.Id)), /schema: body\/data\/0 must have required property 'Id'/],
+  ['a wrong type', editJson((r, b) => r.status === 200 && Array.isArray(b.users), (b) => (b.users as Record<string, unknown>[]).forEach((u) => (u.userid = Number(u.userid)))), /schema: body\/users\/0\/userid must be string/],
+  ['a body on a 204', (r) => (r.status === 204 ? { ...r, raw: 'HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"data":[]}' } : r), /getCallerDetails 204: the document declares no body, but 11 bytes came back/],
+  ['a wrong Content-Type', (r) => (r.text ? { ...r, headers: { ...r.headers, 'content-type': 'text/html' } } : r), /Content-Type is "text\/html", the document says application\/json/],
+  ['a status the operation does not declare', (r) => (r.status === 400 ? { ...r, status: 422 } : r), /status 422 is not declared for \w+/],
+  ['a missing details.param', editJson((r, b) => isError(r) && typeof (b.details as { param?: string } | undefined)?.param === 'string', (b) => (b.details = {})), /details\.param is missing; the document requires it with (REQUIRED_PARAM_MISSING|INVALID_DATA)/],
+  ['a 401 answered as 403', (r) => (r.status === 401 ? { ...r, status: 403 } : r), /error code INVALID_TOKEN is not one the document lists for this status/],
+  // Not written against: the suite's generic checks must catch these too.
+  ['a status key on call-event successes', editJson((r, b) => r.status === 200 && Array.isArray(b.data), (b) => (b.status = 'success')), /must NOT have additional properties/],
+  ['a 405 without its Allow header', (r) => (r.status === 405 ? { ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'allow')) } : r), /the Allow header is missing/],
+  ['a renamed entity field', editJson((r, b) => r.status === 200 && Array.isArray(b.data), (b) => (b.data as Record<string, unknown>[]).forEach((d) => { d.Company = d['Company/Account']; delete d['Company/Account']; })), /must have required property 'Company\/Account'/],
+  ['a 500 with an HTML stack trace', (r) => (r.status === 500 ? { ...r, headers: { 'content-type': 'text/html' }, text: '<pre>TypeError: x\n    at handler (/app/server.js:1:1)</pre>' } : r), /the body is not JSON/],
+  ['an envelope status other than "error"', editJson((r, b) => isError(r) && b.status === 'error', (b) => (b.status = 'failure')), /schema: body\/status must be equal to one of the allowed values/],
+  ['a 404 answered 200', (r) => (r.status === 404 ? { ...r, status: 200 } : r), /must answer 404 or 405, not 200/],
+];
+
+describe('phonebridge-contract catches a broken target', () => {
+  it.each(MUTATIONS)('%s', async (_title, mutation, cause) => {
+    const mock = await freshMock();
+    const broken = await startBrokenTarget(mock.base, mutation);
+    try {
+      const { code, output } = await runContract(['--target', broken.base, '--token', '1000.admin.mockpbx', ...ALL_PERSONAS, '--allow-writes', '--mock']);
+      expect(code, output).toBe(1);
+      expect(output).toMatch(cause);
+      expect(output, 'each failure shows a ready-to-paste curl line').toMatch(/request: {2}curl -i -X (GET|POST|PUT|PATCH|DELETE) /);
+    } finally {
+      await broken.close();
+      mock.child.kill('SIGTERM');
+    }
+  }, 60_000);
+});

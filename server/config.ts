@@ -9,6 +9,23 @@ export interface Config {
   readonly crmSize: number;
   /** Shortest pause between two saves of the database file, in ms. */
   readonly flushDelayMs: number;
+  /** Lifetime of minted access tokens, seconds. */
+  readonly tokenTtlSeconds: number;
+  /** Token responses in the pre-2020 form (expires_in in ms, plus expires_in_sec). */
+  readonly legacyExpires: boolean;
+  /** Skip the OAuth consent page: consent at once as the licensed org's admin. */
+  readonly autoConsent: boolean;
+  /** The base URL the mock hands out (api_domain, accounts-server); default: the one each request came in on. */
+  readonly publicUrl: string | undefined;
+  /** Extra redirect URIs registered for the MockPBX OAuth client. */
+  readonly redirectUris: readonly string[];
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(raw)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  throw new Error(`${name} must be 1 or 0, not "${env[name]}"`);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -27,5 +44,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed: integer(env, 'PHONEBRIDGE_SEED', 42, 0, 2 ** 31 - 1),
     crmSize: integer(env, 'PHONEBRIDGE_CRM_SIZE', 50, 1, 1_000_000),
     flushDelayMs: integer(env, 'PHONEBRIDGE_FLUSH_MS', 100, 0, 60_000),
+    tokenTtlSeconds: integer(env, 'PHONEBRIDGE_TOKEN_TTL', 3600, 1, 10 * 365 * 86400),
+    legacyExpires: flag(env, 'PHONEBRIDGE_LEGACY_EXPIRES'),
+    autoConsent: flag(env, 'PHONEBRIDGE_AUTO_CONSENT'),
+    publicUrl: env.PHONEBRIDGE_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    redirectUris: (env.PHONEBRIDGE_REDIRECT_URIS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
   });
 }

@@ -15,6 +15,7 @@ interface ErrorTemplate {
 
 export const ERRORS = {
   INVALID_TOKEN: { status: 401, code: 'INVALID_TOKEN', message: 'invalid oauth token' },
+  OAUTH_SCOPE_MISMATCH: { status: 401, code: 'OAUTH_SCOPE_MISMATCH', message: 'invalid oauth scope to access this URL' },
   REQUIRED_PARAM_MISSING: { status: 400, code: 'REQUIRED_PARAM_MISSING', message: 'One of the expected parameter is missing' },
   INVALID_DATA: { status: 400, code: 'INVALID_DATA', message: 'invalid data in {param}' },
   UNKNOWN_CALLREFID: { status: 400, code: 'INVALID_DATA', message: 'No call has been reported with this callrefid' },

@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 /** The entry point: config -> store -> api -> app -> listen -> graceful shutdown. All IO lives here. */
-import { createDatabase } from '../fixtures/seed.js';
-import { PERSONAS } from '../fixtures/personas.js';
-import { createApi } from './api.js';
-import { createApp } from './app.js';
+import { createDatabase, upgradeDatabase } from '../fixtures/seed.js';
+import { OAUTH_CLIENTS, PERSONAS } from '../fixtures/personas.js';
 import { readConfig } from './config.js';
-import { loadPhoneBridgeSpec } from './spec.js';
+import { createMock } from './mock.js';
 import { openStore } from './store/store.js';
 
 async function main(): Promise<void> {
@@ -16,8 +14,9 @@ async function main(): Promise<void> {
     seed: () => createDatabase({ seed: config.seed, crmSize: config.crmSize, now: now() }),
     flushDelayMs: config.flushDelayMs,
   });
-  const api = await createApi({ store, now });
-  const app = createApp({ api, spec: loadPhoneBridgeSpec() });
+  upgradeDatabase(store.data, now(), config.redirectUris);
+  store.changed();
+  const app = await createMock({ store, now, config });
 
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
@@ -30,6 +29,8 @@ async function main(): Promise<void> {
       `  database         ${store.location}${store.data.seed === config.seed ? '' : ` (seeded earlier with PHONEBRIDGE_SEED=${store.data.seed})`}`,
       '  tokens (Authorization: Zoho-oauthtoken <token>):',
       ...PERSONAS.map((p) => `    ${p.token.padEnd(26)} ${p.who}`),
+      `  OAuth (Zoho accounts on the same port: ${base}/oauth/v2/auth, /oauth/v2/token; consent ${config.autoConsent ? 'automatic' : 'page'}):`,
+      ...OAUTH_CLIENTS.map((c) => `    ${c.name.padEnd(16)} client_id ${c.clientId}  client_secret ${c.clientSecret}\n${' '.repeat(21)}redirect URIs ${c.redirectUris.join(' ')}`),
     ];
     console.log(lines.join('\n'));
   });

@@ -19,8 +19,8 @@ export interface SpecText {
   document: Record<string, unknown>;
 }
 
-/** The PhoneBridge document, as text and parsed; a fresh object per call (openapi-backend mutates it). */
-export function loadPhoneBridgeSpec(): SpecText {
-  const yaml = readFileSync(path.join(openapiDir(), 'phonebridge.yaml'), 'utf8');
+/** One of openapi/'s documents, as text and parsed; a fresh object per call (openapi-backend mutates it). */
+export function loadSpec(file: 'phonebridge.yaml' | 'accounts.yaml'): SpecText {
+  const yaml = readFileSync(path.join(openapiDir(), file), 'utf8');
   return { yaml, document: parse(yaml) as Record<string, unknown> };
 }

@@ -2,7 +2,7 @@ import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../fixtures/seed.js';
 import { createApi, HANDLERS } from '../server/api.js';
-import { loadPhoneBridgeSpec } from '../server/spec.js';
+import { loadSpec } from '../server/spec.js';
 import { openStore } from '../server/store/store.js';
 
 interface ResponseObject {
@@ -11,7 +11,7 @@ interface ResponseObject {
 
 async function dereferenced() {
   // Full (not quick) strict init: validates the document against the OpenAPI 3.0 schema.
-  const backend = new OpenAPIBackend({ definition: loadPhoneBridgeSpec().document as unknown as Document, strict: true });
+  const backend = new OpenAPIBackend({ definition: loadSpec('phonebridge.yaml').document as unknown as Document, strict: true });
   await backend.init();
   return backend;
 }

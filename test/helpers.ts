@@ -1,9 +1,8 @@
 import supertest from 'supertest';
 import { afterEach, expect } from 'vitest';
 import { createDatabase } from '../fixtures/seed.js';
-import { createApi, type ApiResult } from '../server/api.js';
-import { createApp } from '../server/app.js';
-import { loadPhoneBridgeSpec } from '../server/spec.js';
+import type { ApiResult } from '../server/api.js';
+import { createMock, type MockDeps } from '../server/mock.js';
 import { openStore, type Store } from '../server/store/store.js';
 
 export const BASE = '/crm/v2/phonebridge';
@@ -38,13 +37,18 @@ export interface TestApp {
  * An in-process app on an in-memory store. Every response it sends is checked
  * against the document; the test fails on any violation.
  */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(config: Partial<MockDeps['config']> = {}): Promise<TestApp> {
   const clock = testClock();
   const store = await openStore({ location: ':memory:', seed: () => createDatabase({ seed: 42, crmSize: 30, now: clock.now() }) });
   const errors: unknown[] = [];
-  const api = await createApi({ store, now: clock.now, logError: (e) => errors.push(e) });
   const responses: TestApp['responses'] = [];
-  const app = createApp({ api, spec: loadPhoneBridgeSpec(), onResponse: (result, violations) => responses.push({ result, violations }), logError: (e) => errors.push(e) });
+  const app = await createMock({
+    store,
+    now: clock.now,
+    config: { tokenTtlSeconds: 3600, legacyExpires: false, autoConsent: true, publicUrl: undefined, ...config },
+    onResponse: (result, violations) => responses.push({ result, violations }),
+    logError: (e) => errors.push(e),
+  });
   const testApp = { http: supertest(app), store, clock, responses, errors };
   afterEach(() => {
     const violations = testApp.responses.flatMap((r) => r.violations);

@@ -154,6 +154,7 @@ export interface Vendor {
   registered: boolean;
 }
 
+/** An access token's grant. */
 export interface TokenGrant {
   orgId: string;
   userId: string;
@@ -161,12 +162,52 @@ export interface TokenGrant {
   scopes: string[];
   /** ISO time; a token past it answers 401 INVALID_TOKEN. */
   expiresAt: string;
+  /** The OAuth client that minted it; absent for the fixed persona tokens. */
+  clientId?: string;
+  /** The refresh token it was minted from, if any. */
+  refreshToken?: string;
+  issuedAt?: string;
+}
+
+/** A vendor's OAuth client, registered with the accounts server. */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  vendor: string;
+  redirectUris: string[];
+}
+
+/** A single-use grant code, between consent and the token exchange. */
+export interface GrantCode {
+  clientId: string;
+  redirectUri: string;
+  orgId: string;
+  userId: string;
+  scopes: string[];
+  accessType: 'online' | 'offline';
+  expiresAt: string;
+}
+
+export interface RefreshGrant {
+  clientId: string;
+  orgId: string;
+  userId: string;
+  vendor: string;
+  scopes: string[];
+  createdAt: string;
+  /** Access tokens minted from it, oldest first. */
+  accessTokens: string[];
 }
 
 export interface Db {
   schemaVersion: 1;
   seed: number;
   vendors: Record<string, Vendor>;
+  /** Access tokens. */
   tokens: Record<string, TokenGrant>;
   orgs: Record<string, Org>;
+  clients: Record<string, OAuthClient>;
+  grantCodes: Record<string, GrantCode>;
+  refreshTokens: Record<string, RefreshGrant>;
 }

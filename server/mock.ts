@@ -1,0 +1,33 @@
+import type express from 'express';
+import { ORGS } from '../fixtures/personas.js';
+import { createAccountsApi } from './accounts/api.js';
+import { createApi } from './api.js';
+import { createApp, type AppDeps } from './app.js';
+import type { Config } from './config.js';
+import { loadSpec } from './spec.js';
+import type { Store } from './store/store.js';
+
+export interface MockDeps {
+  store: Store;
+  now: () => Date;
+  config: Pick<Config, 'tokenTtlSeconds' | 'legacyExpires' | 'autoConsent' | 'publicUrl'>;
+  onResponse?: AppDeps['onResponse'];
+  logError?: (error: unknown) => void;
+}
+
+/** The whole mock as an Express app: the PhoneBridge API and Zoho's accounts server on one port. */
+export async function createMock({ store, now, config, onResponse, logError }: MockDeps): Promise<express.Express> {
+  const phonebridge = await createApi({ store, now, logError });
+  const accounts = await createAccountsApi({
+    store,
+    now,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    legacyExpires: config.legacyExpires,
+    autoConsent: config.autoConsent,
+    autoConsentOrgId: ORGS.find((o) => o.key === 'licensed')!.id,
+    routingErrorSchemas: phonebridge.routingErrorSchemas,
+    logError,
+  });
+  const specs = { phonebridge: loadSpec('phonebridge.yaml'), accounts: loadSpec('accounts.yaml') };
+  return createApp({ phonebridge, accounts, specs, publicUrl: config.publicUrl, onResponse, logError });
+}

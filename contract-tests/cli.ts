@@ -24,6 +24,11 @@ const USAGE = `usage: phonebridge-contract --target URL --token TOKEN [options]
   --allow-writes             also run what changes data (enable, register, report calls);
                              the suite restores what it changed and tags its call ids
   --known-number NUMBER      a phone number in the target's CRM (default 0018885554567)
+  --accounts-url URL         Zoho's accounts server for the OAuth checks, e.g. https://accounts.zoho.com
+                             (default for phonebridge-mock: the target itself)
+  --client-id ID             a registered OAuth client, for the token-endpoint checks that need one
+  --client-secret SECRET
+  --redirect-uri URI         a redirect URI registered for that client (default http://127.0.0.1:8080/callback)
   --mock | --real            the target is phonebridge-mock (every documented response must
                              be exercised; Prefer: code=500 is used) or not; default: asked
                              of the target's /openapi.json
@@ -55,6 +60,10 @@ export async function main(argv: string[]): Promise<number> {
         'expired-token': { type: 'string' },
         'allow-writes': { type: 'boolean', default: false },
         'known-number': { type: 'string' },
+        'accounts-url': { type: 'string' },
+        'client-id': { type: 'string' },
+        'client-secret': { type: 'string' },
+        'redirect-uri': { type: 'string' },
         mock: { type: 'boolean' },
         real: { type: 'boolean' },
         junit: { type: 'string' },
@@ -87,6 +96,10 @@ export async function main(argv: string[]): Promise<number> {
     [ENV.allowWrites]: values['allow-writes'] ? '1' : '0',
     [ENV.isMock]: isMock ? '1' : '0',
     [ENV.knownNumber]: values['known-number'],
+    [ENV.accountsUrl]: values['accounts-url'],
+    [ENV.clientId]: values['client-id'],
+    [ENV.clientSecret]: values['client-secret'],
+    [ENV.redirectUri]: values['redirect-uri'],
     [ENV.coverageFile]: coverageFile,
   };
   for (const [name, value] of Object.entries(env)) {

@@ -8,13 +8,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { invalidValueFor, PhoneBridgeClient } from './lib/client.js';
+import { coverageGaps, invalidValueFor, PhoneBridgeClient } from './lib/client.js';
 import { Contract } from './lib/document.js';
 import { readTarget } from './lib/target.js';
 
 const target = readTarget();
 const contract = await Contract.load();
 const pb = new PhoneBridgeClient(target, contract);
+const accounts = target.accountsUrl ? new PhoneBridgeClient(target, await Contract.load('accounts.yaml'), target.accountsUrl) : undefined;
 
 const operations = contract.operations();
 const callRef = (name: string) => `contract-suite-${target.runId}-${name}`;
@@ -268,13 +269,100 @@ describe('lifecycle', () => {
   });
 });
 
+describe('accounts server (OAuth)', () => {
+  const needAccounts = (ctx: TestContext): PhoneBridgeClient => {
+    if (!accounts) ctx.skip('needs --accounts-url (for Zoho, e.g. https://accounts.zoho.com)');
+    return accounts!;
+  };
+  const needClient = (ctx: TestContext) => {
+    if (!target.client) ctx.skip('needs --client-id and --client-secret of a registered OAuth client');
+    return target.client!;
+  };
+  const tokenError = async (oauth: PhoneBridgeClient, params: Record<string, string>, error: string) => {
+    const ex = await oauth.call('token', { token: null, params });
+    oauth.expect(ex, { status: 200 });
+    expect(ex.body, `token endpoint answer to ${JSON.stringify(params)}`).toEqual({ error });
+  };
+
+  it('serverInfo -> 200 with the data centres', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    oauth.expect(await oauth.call('serverInfo', { token: null }), { status: 200 });
+  });
+
+  it('token with an unknown client -> HTTP 200 {"error": "invalid_client"}', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    await tokenError(oauth, { grant_type: 'authorization_code', client_id: `1000.contract-suite-${target.runId}`, client_secret: 'x', code: 'x', redirect_uri: 'https://pbx.example.com/cb' }, 'invalid_client');
+  });
+
+  it('token with an unsupported grant type -> HTTP 200 {"error": "unsupported_grant_type"}', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    await tokenError(oauth, { grant_type: 'password', client_id: target.client?.id ?? 'x', client_secret: target.client?.secret ?? 'x' }, 'unsupported_grant_type');
+  });
+
+  it('token with a wrong client secret -> {"error": "invalid_client_secret"}', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    const client = needClient(ctx);
+    await tokenError(oauth, { grant_type: 'refresh_token', client_id: client.id, client_secret: `${client.secret}-wrong`, refresh_token: 'x' }, 'invalid_client_secret');
+  });
+
+  it('token with a grant code nobody issued -> {"error": "invalid_code"}', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    const client = needClient(ctx);
+    await tokenError(oauth, { grant_type: 'authorization_code', client_id: client.id, client_secret: client.secret, code: `1000.contract-suite.${target.runId}`, redirect_uri: client.redirectUri }, 'invalid_code');
+  });
+
+  it('token with a refresh token nobody issued -> {"error": "invalid_code"}', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    const client = needClient(ctx);
+    await tokenError(oauth, { grant_type: 'refresh_token', client_id: client.id, client_secret: client.secret, refresh_token: `1000.contract-suite.${target.runId}` }, 'invalid_code');
+  });
+
+  it('revokeToken with a token nobody issued -> 400', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    oauth.expect(await oauth.call('revokeToken', { token: null, params: { token: `1000.contract-suite.${target.runId}` } }), { status: 400 });
+  });
+
+  it('authorize with an unknown client -> 400 error page, no redirect', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    const params = { response_type: 'code', client_id: `1000.contract-suite-${target.runId}`, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: 'https://pbx.example.com/cb' };
+    oauth.expect(await oauth.call('authorize', { token: null, params }), { status: 400 });
+  });
+
+  it('consent -> code -> tokens -> PhoneBridge call -> revoke -> 401 (mock only: Zoho needs a person to sign in)', async (ctx) => {
+    const oauth = needAccounts(ctx);
+    const client = needClient(ctx);
+    if (!target.isMock) ctx.skip('signing in to Zoho needs a person');
+    if (!target.allowWrites) ctx.skip('mints and revokes tokens: run with --allow-writes');
+    const request = { response_type: 'code', client_id: client.id, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: client.redirectUri, access_type: 'offline', state: target.runId };
+    let ex = await oauth.call('authorize', { token: null, params: request });
+    if (ex.status === 200) {
+      // The consent page lists the users; consent as the first, as its button would.
+      const userid = /data-userid="(\d+)"/.exec(ex.text)?.[1];
+      expect(userid, 'the consent page lists at least one user').toBeDefined();
+      oauth.expect(await oauth.call('consent', { token: null, params: { ...request, userid: '0000000000000000000' } }), { status: 400 });
+      ex = await oauth.call('consent', { token: null, params: { ...request, userid: userid! } });
+    }
+    oauth.expect(ex, { status: 302 });
+    const redirect = new URL(ex.headers.location!);
+    expect(redirect.searchParams.get('state')).toBe(target.runId);
+    const code = redirect.searchParams.get('code')!;
+
+    const tokens = await oauth.call('token', { token: null, params: { grant_type: 'authorization_code', code, client_id: client.id, client_secret: client.secret, redirect_uri: client.redirectUri }, placement: 'query' });
+    oauth.expect(tokens, { status: 200 });
+    const { access_token, refresh_token } = tokens.body as { access_token?: string; refresh_token?: string };
+    expect(access_token, JSON.stringify(tokens.body)).toBeDefined();
+    const users = await pb.call('listUsers', { token: access_token! });
+    expect([200, 400]).toContain(users.status);
+
+    oauth.expect(await oauth.call('revokeToken', { token: null, params: { token: refresh_token! } }), { status: 200 });
+    pb.expect(await pb.call('listUsers', { token: access_token! }), { status: 401, code: 'INVALID_TOKEN' });
+  });
+});
+
 describe('coverage of the document', () => {
   it('every documented (operation, status) was exercised and passed (mock only)', (ctx) => {
     if (!target.isMock) ctx.skip('a real target cannot be driven into every documented response (500, say)');
-    const gaps = pb
-      .coverage()
-      .filter((r) => r.exercised === 0 || r.failed > 0)
-      .map((g) => `${g.operationId} ${g.status}: ${g.exercised === 0 && g.failed === 0 ? 'never exercised' : `${g.failed} failed`}`);
+    const gaps = coverageGaps([...pb.coverage(), ...(accounts?.coverage() ?? [])]);
     if (gaps.length) throw new Error(`documented responses not exercised, or failing:\n${gaps.join('\n')}`);
   });
 });
@@ -282,5 +370,5 @@ describe('coverage of the document', () => {
 afterAll(async () => {
   // A failure part-way must not leave the integration the suite enabled behind.
   if (state.enabledBySuite) await pb.call('disableIntegration').catch(() => undefined);
-  if (target.coverageFile) writeFileSync(target.coverageFile, JSON.stringify(pb.coverage(), null, 2));
+  if (target.coverageFile) writeFileSync(target.coverageFile, JSON.stringify([...pb.coverage(), ...(accounts?.coverage() ?? [])], null, 2));
 });

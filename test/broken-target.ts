@@ -18,7 +18,14 @@ export type Mutation = (response: ProxiedResponse) => ProxiedResponse & { raw?: 
  * mock that alters its responses, to prove the contract suite notices.
  */
 export async function startBrokenTarget(upstream: string, mutate: Mutation): Promise<{ base: string; close: () => Promise<void> }> {
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => {
+    forward(req, res).catch((error: unknown) => {
+      // A proxy bug must show as a failure, not hang the suite.
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`broken-target proxy failed: ${String(error)}`);
+    });
+  });
+  const forward = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
@@ -37,7 +44,7 @@ export async function startBrokenTarget(upstream: string, mutate: Mutation): Pro
     }
     res.writeHead(changed.status, { ...changed.headers, 'content-length': Buffer.byteLength(changed.text) });
     res.end(changed.text);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -49,7 +56,7 @@ export async function startBrokenTarget(upstream: string, mutate: Mutation): Pro
 /** Changes the JSON body of responses that match, leaving others alone. */
 export function editJson(when: (r: ProxiedResponse, body: Record<string, unknown>) => boolean, edit: (body: Record<string, unknown>) => void): Mutation {
   return (r) => {
-    if (!r.text) return r;
+    if (!r.text || !/json/.test(r.headers['content-type'] ?? '')) return r;
     const body = JSON.parse(r.text) as Record<string, unknown>;
     if (!when(r, body)) return r;
     edit(body);

@@ -3,11 +3,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OAUTH_CLIENTS } from '../fixtures/personas.js';
 import { editJson, startBrokenTarget, type Mutation } from './broken-target.js';
 import { startServer, type RunningServer } from './process.js';
 
 const CLI = path.resolve('dist/contract-tests/cli.js');
-const ALL_PERSONAS = ['--user-token', '1000.user.mockpbx', '--free-token', '1000.admin.freeedition', '--unregistered-token', '1000.admin.unregistered', '--otherpbx-token', '1000.admin.otherpbx', '--expired-token', '1000.expired.mockpbx'];
+const [MOCKPBX] = OAUTH_CLIENTS;
+const ALL_PERSONAS = ['--user-token', '1000.user.mockpbx', '--free-token', '1000.admin.freeedition', '--unregistered-token', '1000.admin.unregistered', '--otherpbx-token', '1000.admin.otherpbx', '--expired-token', '1000.expired.mockpbx', '--client-id', MOCKPBX.clientId, '--client-secret', MOCKPBX.clientSecret];
 
 function runContract(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -56,6 +58,7 @@ describe('phonebridge-contract against the mock', () => {
     expect(output).toMatch(/× needs --free-token/);
     expect(output).toMatch(/× needs --expired-token/);
     expect(output).toMatch(/× .*run with --allow-writes/);
+    expect(output).toMatch(/× needs --accounts-url/);
     expect(output).toMatch(/^\d+ passed, 0 failed, [1-9]\d* skipped$/m);
     expect(code).toBe(0);
   });

@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENV } from '../contract-tests/lib/target.js';
+import { OAUTH_CLIENTS } from '../fixtures/personas.js';
 import { startServer, type RunningServer } from './process.js';
 
 let server: RunningServer | undefined;
@@ -14,6 +15,8 @@ export const PERSONA_ENV = {
   [ENV.unregistered]: '1000.admin.unregistered',
   [ENV.otherpbx]: '1000.admin.otherpbx',
   [ENV.expired]: '1000.expired.mockpbx',
+  [ENV.clientId]: OAUTH_CLIENTS[0].clientId,
+  [ENV.clientSecret]: OAUTH_CLIENTS[0].clientSecret,
 };
 
 export async function setup(): Promise<void> {

@@ -29,17 +29,19 @@ export interface SchemaObject {
   minimum?: number;
 }
 
-interface ResponseObject {
+export interface ResponseObject {
   content?: Record<string, { schema?: SchemaObject; example?: unknown }>;
   headers?: Record<string, unknown>;
+  /** Responses of one group are alternatives: the target gives one of them, depending on its configuration. */
+  'x-phonebridge-one-of'?: string;
 }
 
 /** The document, dereferenced, with the questions the suite asks of it. */
 export class Contract {
   private constructor(readonly backend: OpenAPIBackend) {}
 
-  static async load(): Promise<Contract> {
-    const text = readFileSync(path.join(packageRoot(), 'openapi', 'phonebridge.yaml'), 'utf8');
+  static async load(file: 'phonebridge.yaml' | 'accounts.yaml' = 'phonebridge.yaml'): Promise<Contract> {
+    const text = readFileSync(path.join(packageRoot(), 'openapi', file), 'utf8');
     const backend = new OpenAPIBackend({ definition: parse(text) as Document, strict: true });
     await backend.init();
     return new Contract(backend);
@@ -65,15 +67,21 @@ export class Contract {
     return this.operation(operationId).responses?.[String(status)] as ResponseObject | undefined;
   }
 
-  /** Every (operationId, status) the document declares. */
-  documentedPairs(): { operationId: string; status: number }[] {
-    return this.operations().flatMap((op) => Object.keys(op.responses ?? {}).map((status) => ({ operationId: op.operationId!, status: Number(status) })));
+  /** Every (operationId, status) the document declares, with its one-of group if it has one. */
+  documentedPairs(): { operationId: string; status: number; oneOf?: string }[] {
+    return this.operations().flatMap((op) =>
+      Object.entries((op.responses ?? {}) as Record<string, ResponseObject>).map(([status, response]) => ({
+        operationId: op.operationId!,
+        status: Number(status),
+        oneOf: response['x-phonebridge-one-of'],
+      })),
+    );
   }
 
   /** The response the document gives for a path with no operation (404) or a wrong method (405). */
-  routingResponse(name: 'NotFound' | 'MethodNotAllowed'): ResponseObject {
-    const doc = this.backend.definition as unknown as { components: { responses: Record<string, ResponseObject> } };
-    return doc.components.responses[name]!;
+  routingResponse(name: 'NotFound' | 'MethodNotAllowed'): ResponseObject | undefined {
+    const doc = this.backend.definition as unknown as { components?: { responses?: Record<string, ResponseObject> } };
+    return doc.components?.responses?.[name];
   }
 
   /** The methods the document declares for a path, upper-case. */

@@ -93,7 +93,18 @@ export function violations(contract: Contract, ex: Exchange): string[] {
     }
   }
 
+  if (!declared) return found;
+  for (const header of Object.keys(declared.headers ?? {})) {
+    if (ex.headers[header.toLowerCase()] === undefined) found.push(`${where}: the ${header} header is missing; the document declares it`);
+  }
   const json = declared.content?.['application/json'];
+  const otherTypes = Object.keys(declared.content ?? {});
+  if (!json && otherTypes.length > 0) {
+    // A page (the OAuth consent and error pages): only its media type is checked.
+    const type = ex.headers['content-type'] ?? '(none)';
+    if (!otherTypes.some((t) => type.toLowerCase().startsWith(t))) found.push(`${where}: Content-Type is "${type}", the document says ${otherTypes.join(' or ')}`);
+    return found;
+  }
   if (!json) {
     const bytes = Math.max(Buffer.byteLength(ex.text), ex.rawBodyBytes ?? 0);
     if (bytes > 0) found.push(`${where}: the document declares no body, but ${bytes} bytes came back`);
@@ -124,7 +135,7 @@ export function violations(contract: Contract, ex: Exchange): string[] {
 const routingAjv = new Ajv({ strict: false, allErrors: true });
 
 function validateRouting(contract: Contract, ex: Exchange): ErrorObject[] {
-  const schema = contract.routingResponse(ex.status === 404 ? 'NotFound' : 'MethodNotAllowed').content!['application/json']!.schema!;
+  const schema = contract.routingResponse(ex.status === 404 ? 'NotFound' : 'MethodNotAllowed')!.content!['application/json']!.schema!;
   const validate = routingAjv.compile(schema);
   return validate(ex.body) ? [] : (validate.errors ?? []);
 }

@@ -20,6 +20,10 @@ export interface Target {
   isMock: boolean;
   /** A number that matches a record in the target's CRM, for the screen-pop checks. */
   knownNumber: string;
+  /** Zoho's accounts server for the target (the mock serves it on its own port); undefined skips the OAuth checks. */
+  accountsUrl?: string;
+  /** A registered OAuth client, for the token-endpoint checks that need one. */
+  client?: { id: string; secret: string; redirectUri: string };
   /** Where the run's coverage of the document is written for the summary. */
   coverageFile?: string;
   /** Tags the call reference ids this run creates. */
@@ -37,6 +41,10 @@ export const ENV = {
   allowWrites: 'PHONEBRIDGE_ALLOW_WRITES',
   isMock: 'PHONEBRIDGE_TARGET_IS_MOCK',
   knownNumber: 'PHONEBRIDGE_KNOWN_NUMBER',
+  accountsUrl: 'PHONEBRIDGE_ACCOUNTS_URL',
+  clientId: 'PHONEBRIDGE_CLIENT_ID',
+  clientSecret: 'PHONEBRIDGE_CLIENT_SECRET',
+  redirectUri: 'PHONEBRIDGE_REDIRECT_URI',
   coverageFile: 'PHONEBRIDGE_COVERAGE_FILE',
   runId: 'PHONEBRIDGE_RUN_ID',
 } as const;
@@ -46,6 +54,9 @@ export function readTarget(env: NodeJS.ProcessEnv = process.env): Target {
   const token = env[ENV.token];
   if (!baseUrl || !token) throw new Error(`the contract suite needs ${ENV.target} and ${ENV.token} (use: phonebridge-contract --target URL --token TOKEN)`);
   const optional = (name: string) => env[name] || undefined;
+  const isMock = env[ENV.isMock] === '1';
+  const clientId = optional(ENV.clientId);
+  const clientSecret = optional(ENV.clientSecret);
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),
     token,
@@ -57,8 +68,11 @@ export function readTarget(env: NodeJS.ProcessEnv = process.env): Target {
       expired: optional(ENV.expired),
     },
     allowWrites: env[ENV.allowWrites] === '1',
-    isMock: env[ENV.isMock] === '1',
+    isMock,
     knownNumber: env[ENV.knownNumber] || '0018885554567',
+    // The mock serves its accounts server on the same port.
+    accountsUrl: (optional(ENV.accountsUrl) ?? (isMock ? baseUrl : undefined))?.replace(/\/+$/, ''),
+    client: clientId && clientSecret ? { id: clientId, secret: clientSecret, redirectUri: optional(ENV.redirectUri) ?? 'http://127.0.0.1:8080/callback' } : undefined,
     coverageFile: optional(ENV.coverageFile),
     runId: env[ENV.runId] || `${Date.now().toString(36)}`,
   };

@@ -5,9 +5,12 @@ import { JSON_TYPE, type ApiResult, type SpecApi } from './spec-api.js';
 import type { SpecText } from './spec.js';
 
 export interface AppDeps {
+  /** PhoneBridge also answers every path no other document has (404). */
   phonebridge: SpecApi;
-  accounts: SpecApi;
-  specs: { phonebridge: SpecText; accounts: SpecText };
+  /** Other documents served beside it (Zoho's accounts server, the mock's control plane), by name. */
+  others: Record<string, SpecApi>;
+  /** Served at /openapi.yaml (phonebridge) and /openapi/<name>.yaml. */
+  specs: Record<string, SpecText>;
   /** The base URL handed out in tokens and redirects; default: the one each request came in on. */
   publicUrl?: string;
   /** Called with every response and the document violations found in it (tests fail on any). */
@@ -31,9 +34,10 @@ function send(res: Response, { status, body, headers }: ApiResult): void {
 /**
  * The Express app: body parsers, the served documents, and one catch-all that
  * hands every other request to the spec-driven API owning its path (the
- * accounts server's, or PhoneBridge's, which also answers unknown paths). It never listens.
+ * accounts server's, the control plane's, or PhoneBridge's, which also answers
+ * unknown paths). It never listens.
  */
-export function createApp({ phonebridge, accounts, specs, publicUrl, onResponse, logError = console.error }: AppDeps): express.Express {
+export function createApp({ phonebridge, others, specs, publicUrl, onResponse, logError = console.error }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -43,15 +47,14 @@ export function createApp({ phonebridge, accounts, specs, publicUrl, onResponse,
     app.get(`${path}.json`, (_req, res) => void res.type('application/json').send(json));
     app.get(`${path}.yaml`, (_req, res) => void res.type('application/yaml').send(spec.yaml));
   };
-  serve('/openapi', specs.phonebridge);
-  serve('/openapi/accounts', specs.accounts);
+  for (const [name, spec] of Object.entries(specs)) serve(name === 'phonebridge' ? '/openapi' : `/openapi/${name}`, spec);
 
   // Real clients send forms, JSON, or nothing at all with everything in the query string.
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '1mb', strict: false }));
 
   app.use((req, res, next) => {
-    const api = accounts.hasPath(req.path) ? accounts : phonebridge;
+    const api = Object.values(others).find((other) => other.hasPath(req.path)) ?? phonebridge;
     const baseUrl = publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     api
       .handle({ method: req.method, path: req.path, headers: req.headers, params: mergeRequestParams(req.query, req.body), baseUrl })

@@ -1,3 +1,5 @@
+import type { DeliveryOptions } from './outbound/deliver.js';
+
 /** Environment variables, read once, with defaults that make a bare `npm start` work. */
 export interface Config {
   readonly port: number;
@@ -19,7 +21,11 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Extra redirect URIs registered for the MockPBX OAuth client. */
   readonly redirectUris: readonly string[];
+  /** How the mock calls vendors' URLs (click-to-call, call control). */
+  readonly webhook: DeliveryOptions;
 }
+
+const list = (raw: string | undefined) => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 
 function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   const raw = (env[name] ?? '').trim().toLowerCase();
@@ -48,6 +54,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     legacyExpires: flag(env, 'PHONEBRIDGE_LEGACY_EXPIRES'),
     autoConsent: flag(env, 'PHONEBRIDGE_AUTO_CONSENT'),
     publicUrl: env.PHONEBRIDGE_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
-    redirectUris: (env.PHONEBRIDGE_REDIRECT_URIS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    redirectUris: list(env.PHONEBRIDGE_REDIRECT_URIS),
+    webhook: {
+      timeoutMs: integer(env, 'PHONEBRIDGE_WEBHOOK_TIMEOUT_MS', 5000, 1, 600_000),
+      retries: integer(env, 'PHONEBRIDGE_WEBHOOK_RETRIES', 0, 0, 10),
+      backoffMs: integer(env, 'PHONEBRIDGE_WEBHOOK_BACKOFF_MS', 200, 0, 60_000),
+      allowHosts: env.PHONEBRIDGE_WEBHOOK_ALLOW === undefined ? undefined : list(env.PHONEBRIDGE_WEBHOOK_ALLOW),
+    },
   });
 }

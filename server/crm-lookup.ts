@@ -5,6 +5,7 @@ type CrmRecord = { module: 'Leads'; record: Lead } | { module: 'Contacts'; recor
 
 interface OrgLookup {
   phones: PhoneIndex<CrmRecord>;
+  records: Map<string, CrmRecord>;
   users: Map<string, CrmUser>;
   accounts: Map<string, Account>;
   potentialsByContact: Map<string, Potential[]>;
@@ -33,8 +34,13 @@ function lookupFor(org: Org): OrgLookup {
     }
     return map;
   };
+  const records = new Map<string, CrmRecord>();
+  for (const record of org.crm.leads) records.set(record.id, { module: 'Leads', record });
+  for (const record of org.crm.contacts) records.set(record.id, { module: 'Contacts', record });
+  for (const record of org.crm.accounts) records.set(record.id, { module: 'Accounts', record });
   lookup = {
     phones,
+    records,
     users: new Map(org.users.map((u) => [u.id, u])),
     accounts: new Map(org.crm.accounts.map((a) => [a.id, a])),
     potentialsByContact: group('contactId'),
@@ -42,6 +48,13 @@ function lookupFor(org: Org): OrgLookup {
   };
   lookups.set(org, lookup);
   return lookup;
+}
+
+/** The number a click on this Lead, Contact or Account dials: its phone, else its mobile. */
+export function recordPhone(org: Org, id: string): string | undefined {
+  const hit = lookupFor(org).records.get(id);
+  if (!hit) return undefined;
+  return (hit.record.phone ?? ('mobile' in hit.record ? hit.record.mobile : null)) ?? undefined;
 }
 
 /** The org's user with this id, active or not. */

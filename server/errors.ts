@@ -30,6 +30,12 @@ export const ERRORS = {
   PBX_NOT_INTEGRATED: { status: 400, code: 'PBX_NOT_INTEGRATED', message: '{pbx} PBX Integration is not enabled' },
   INVALID_USER: { status: 400, code: 'INVALID_USER', message: 'Please check the user configuration' },
   INTERNAL_ERROR: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' },
+  UNKNOWN_USER: { status: 400, code: 'INVALID_DATA', message: 'No active CRM user has this id' },
+  UNKNOWN_RECORD: { status: 400, code: 'INVALID_DATA', message: 'No Lead, Contact or Account with a phone number has this id' },
+  CLICKTOCALL_NOT_ENABLED: { status: 409, code: 'CLICKTOCALL_NOT_ENABLED', message: 'Click-to-call is not enabled for this user' },
+  NO_URL_FOR_ACTION: { status: 409, code: 'NO_URL_FOR_ACTION', message: 'The vendor registered no URL for {param}' },
+  ACTION_NOT_ALLOWED: { status: 409, code: 'ACTION_NOT_ALLOWED', message: '{param}' },
+  WEBHOOK_HOST_NOT_ALLOWED: { status: 403, code: 'WEBHOOK_HOST_NOT_ALLOWED', message: '{param} is not in PHONEBRIDGE_WEBHOOK_ALLOW' },
   NOT_FOUND: { status: 404, code: 'INVALID_URL_PATTERN', message: 'Please check if the URL trying to access is a correct one' },
   METHOD_NOT_ALLOWED: { status: 405, code: 'INVALID_REQUEST_METHOD', message: 'The http request method type is not a valid one' },
 } as const satisfies Record<string, ErrorTemplate>;
@@ -47,13 +53,17 @@ export interface ErrorContext {
   pbx?: string;
   /** Goes into `details.param` too. */
   param?: string;
+  /** Fills `{param}` in the message without naming a parameter in `details`. */
+  subject?: string;
+  /** Other `details` (the mock's own errors only: Zoho's carry `param` or nothing). */
+  details?: Record<string, string>;
 }
 
 /** `{code, details, message, status: "error"}` with the template's HTTP status. */
 export function errorResponse(name: ErrorName, context: ErrorContext = {}): ApiResponse {
   const template: ErrorTemplate = ERRORS[name];
-  const message = template.message.replace('{pbx}', context.pbx ?? 'PBX').replace('{param}', context.param ?? 'a parameter');
-  const details = context.param === undefined ? {} : { param: context.param };
+  const message = template.message.replace('{pbx}', context.pbx ?? 'PBX').replace('{param}', context.param ?? context.subject ?? 'a parameter');
+  const details = { ...context.details, ...(context.param === undefined ? {} : { param: context.param }) };
   return { status: template.status, body: { code: template.code, details, message, status: 'error' } };
 }
 

@@ -1,6 +1,7 @@
 import type express from 'express';
 import { ORGS } from '../fixtures/personas.js';
 import { createAccountsApi } from './accounts/api.js';
+import { createAdminApi } from './admin/api.js';
 import { createApi } from './api.js';
 import { createApp, type AppDeps } from './app.js';
 import type { Config } from './config.js';
@@ -10,12 +11,12 @@ import type { Store } from './store/store.js';
 export interface MockDeps {
   store: Store;
   now: () => Date;
-  config: Pick<Config, 'tokenTtlSeconds' | 'legacyExpires' | 'autoConsent' | 'publicUrl'>;
+  config: Pick<Config, 'tokenTtlSeconds' | 'legacyExpires' | 'autoConsent' | 'publicUrl' | 'webhook'>;
   onResponse?: AppDeps['onResponse'];
   logError?: (error: unknown) => void;
 }
 
-/** The whole mock as an Express app: the PhoneBridge API and Zoho's accounts server on one port. */
+/** The whole mock as an Express app: the PhoneBridge API, Zoho's accounts server and the control plane on one port. */
 export async function createMock({ store, now, config, onResponse, logError }: MockDeps): Promise<express.Express> {
   const phonebridge = await createApi({ store, now, logError });
   const accounts = await createAccountsApi({
@@ -28,6 +29,7 @@ export async function createMock({ store, now, config, onResponse, logError }: M
     routingErrorSchemas: phonebridge.routingErrorSchemas,
     logError,
   });
-  const specs = { phonebridge: loadSpec('phonebridge.yaml'), accounts: loadSpec('accounts.yaml') };
-  return createApp({ phonebridge, accounts, specs, publicUrl: config.publicUrl, onResponse, logError });
+  const admin = await createAdminApi({ store, now, delivery: config.webhook, routingErrorSchemas: phonebridge.routingErrorSchemas, logError });
+  const specs = { phonebridge: loadSpec('phonebridge.yaml'), accounts: loadSpec('accounts.yaml'), admin: loadSpec('admin.yaml') };
+  return createApp({ phonebridge, others: { accounts, admin }, specs, publicUrl: config.publicUrl, onResponse, logError });
 }

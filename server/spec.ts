@@ -20,7 +20,7 @@ export interface SpecText {
 }
 
 /** One of openapi/'s documents, as text and parsed; a fresh object per call (openapi-backend mutates it). */
-export function loadSpec(file: 'phonebridge.yaml' | 'accounts.yaml'): SpecText {
+export function loadSpec(file: 'phonebridge.yaml' | 'accounts.yaml' | 'admin.yaml'): SpecText {
   const yaml = readFileSync(path.join(openapiDir(), file), 'utf8');
   return { yaml, document: parse(yaml) as Record<string, unknown> };
 }

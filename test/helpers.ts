@@ -45,7 +45,7 @@ export async function createTestApp(config: Partial<MockDeps['config']> = {}): P
   const app = await createMock({
     store,
     now: clock.now,
-    config: { tokenTtlSeconds: 3600, legacyExpires: false, autoConsent: true, publicUrl: undefined, ...config },
+    config: { tokenTtlSeconds: 3600, legacyExpires: false, autoConsent: true, publicUrl: undefined, webhook: { timeoutMs: 5000, retries: 0, backoffMs: 50, allowHosts: undefined }, ...config },
     onResponse: (result, violations) => responses.push({ result, violations }),
     logError: (e) => errors.push(e),
   });

@@ -1,5 +1,6 @@
 import { findCaller, findUser, type CallerMatch } from '../crm-lookup.js';
-import type { CallActivity, CallEventType, CallLog, Org } from '../store/schema.js';
+import { phonesMatch } from '../phone.js';
+import type { CallActivity, CallEventType, CallLog, Db, Delivery, Org } from '../store/schema.js';
 import { checkAccess, type Handler, type HandlerContext } from './context.js';
 
 type Params = Record<string, unknown>;
@@ -16,6 +17,24 @@ function matchCustomer(org: Org, direction: CallLog['direction'], params: Params
   const match = findCaller(org, customer);
   // Some PBXes swap the numbers; fall back to the other side rather than losing the screen pop.
   return match.records.length > 0 ? match : findCaller(org, other);
+}
+
+const CLICK_TO_CALL_LINK_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The click-to-call request an outbound call answers: the latest one the mock
+ * delivered to this user for this number in the last ten minutes that no call
+ * has claimed yet (Zoho's request carries no call id, so user and number tell).
+ */
+function claimClickToCall(db: Db, org: Org, userId: string, customer: string, now: Date): Delivery | undefined {
+  for (let i = db.outbox.length - 1; i >= 0; i--) {
+    const d = db.outbox[i]!;
+    if (now.getTime() - Date.parse(d.at) > CLICK_TO_CALL_LINK_WINDOW_MS) break;
+    if (d.kind !== 'clicktocall' || d.orgId !== org.id || d.userId !== userId || d.callrefid !== null || !d.delivered) continue;
+    const tonumber = new URLSearchParams(d.request.body).get('tonumber');
+    if (tonumber && phonesMatch(tonumber, customer)) return d;
+  }
+  return undefined;
 }
 
 function newId(org: Org): string {
@@ -35,7 +54,7 @@ function stateAfterDial(customerstatus: unknown): CallLog['state'] {
 }
 
 /** Records one event on the call log (created on first sight of the callrefid) and links transfers. */
-function recordEvent({ params, caller, now }: HandlerContext, type: CallEventType, direction: CallLog['direction']): { log: CallLog; match: CallerMatch } {
+function recordEvent({ params, caller, now, store }: HandlerContext, type: CallEventType, direction: CallLog['direction']): { log: CallLog; match: CallerMatch } {
   const { org } = caller;
   const callrefid = params.callrefid as string;
   const existing = org.calls[callrefid];
@@ -56,6 +75,13 @@ function recordEvent({ params, caller, now }: HandlerContext, type: CallEventTyp
     events: [],
     activityId: null,
   };
+  if (!existing && log.direction === 'outbound') {
+    const clicked = claimClickToCall(store.data, org, userId, customerNumber('outbound', params)[0], now());
+    if (clicked) {
+      clicked.callrefid = callrefid;
+      log.clickToCallDeliveryId = clicked.id;
+    }
+  }
   log.record ??= match.first;
   log.state = type === 'dialed' ? stateAfterDial(params.customerstatus) : STATE_AFTER[type];
   log.events.push({ type, at: now().toISOString(), params: { ...params } });

@@ -108,6 +108,29 @@ export interface CallLog {
   voiceurl: string | null;
   events: CallEvent[];
   activityId: string | null;
+  /** Mute and hold as the mock's call-control requests left them. */
+  controls?: { muted: boolean; held: boolean };
+  /** The click-to-call delivery this outbound call answered, if any. */
+  clickToCallDeliveryId?: string;
+}
+
+export type CallControlAction = 'answer' | 'hangup' | 'mute' | 'unmute' | 'hold' | 'unhold' | 'keypress';
+
+/** One request the mock sent (or refused to send) to a vendor's URL: an outbox entry. */
+export interface Delivery {
+  id: string;
+  at: string;
+  kind: 'clicktocall' | CallControlAction;
+  orgId: string;
+  userId: string;
+  callrefid: string | null;
+  url: string;
+  request: { method: 'POST'; headers: Record<string, string>; body: string };
+  response: { status: number; body: string } | null;
+  latencyMs: number;
+  attempts: number;
+  delivered: boolean;
+  error: string | null;
 }
 
 export interface CallActivity {
@@ -210,4 +233,7 @@ export interface Db {
   clients: Record<string, OAuthClient>;
   grantCodes: Record<string, GrantCode>;
   refreshTokens: Record<string, RefreshGrant>;
+  /** Requests sent to vendors, oldest first, the last 1000. */
+  outbox: Delivery[];
+  nextDeliveryId: number;
 }

@@ -1,0 +1,61 @@
+import type { ClickToCallRegistration, CallControlAction, CallLog, CrmUser } from '../store/schema.js';
+
+/** The registration field holding each action's URL. */
+export const ACTION_URL: Record<CallControlAction, keyof ClickToCallRegistration> = {
+  answer: 'answerurl',
+  hangup: 'hungupurl',
+  mute: 'muteurl',
+  unmute: 'unmuteurl',
+  hold: 'holdurl',
+  unhold: 'unholdurl',
+  keypress: 'keypressurl',
+};
+
+/** What Zoho adds to every request: the authorization pair, as a field and as a header of that name. */
+function authorization(registration: ClickToCallRegistration): { fields: [string, string][]; headers: Record<string, string> } {
+  const pair = registration.authorizationparam;
+  return pair ? { fields: [[pair.name, pair.value]], headers: { [pair.name.toLowerCase()]: pair.value } } : { fields: [], headers: {} };
+}
+
+/** The click-to-call request's fields and headers: tonumber, userid, the user's own number, the custom pairs. */
+export function clickToCallRequest(registration: ClickToCallRegistration, user: CrmUser, tonumber: string) {
+  const auth = authorization(registration);
+  const fields: [string, string][] = [['tonumber', tonumber], ['userid', user.id]];
+  if (user.phone) fields.push(['fromnumber', user.phone]);
+  for (const pair of registration.clicktocallparam) fields.push([pair.name, pair.value]);
+  return { fields: [...fields, ...auth.fields], headers: auth.headers };
+}
+
+/** A call-control request's fields and headers: callrefid (and digit), the custom pairs. */
+export function callControlRequest(registration: ClickToCallRegistration, callrefid: string, digit?: string) {
+  const auth = authorization(registration);
+  const fields: [string, string][] = [['callrefid', callrefid]];
+  if (digit !== undefined) fields.push(['digit', digit]);
+  for (const pair of registration.callcontrolparam) fields.push([pair.name, pair.value]);
+  return { fields: [...fields, ...auth.fields], headers: auth.headers };
+}
+
+/** Why an action makes no sense in the call's state, or null when it does. */
+export function actionRefusal(action: CallControlAction, call: CallLog): string | null {
+  const { muted, held } = call.controls ?? { muted: false, held: false };
+  const answered = call.state === 'answered';
+  const needs: Record<CallControlAction, [boolean, string]> = {
+    answer: [call.state === 'ringing', 'a ringing call'],
+    hangup: [['ringing', 'dialing', 'answered'].includes(call.state), 'a call that is not over'],
+    mute: [answered && !muted, 'an answered call that is not muted'],
+    unmute: [answered && muted, 'an answered call that is muted'],
+    hold: [answered && !held, 'an answered call that is not on hold'],
+    unhold: [answered && held, 'an answered call on hold'],
+    keypress: [answered, 'an answered call'],
+  };
+  const [ok, what] = needs[action];
+  return ok ? null : `${action} needs ${what}; call ${call.callrefid} is ${call.state}${muted ? ', muted' : ''}${held ? ', on hold' : ''}`;
+}
+
+/** Mute and hold after a delivered action. */
+export function controlsAfter(action: CallControlAction, controls: CallLog['controls']): NonNullable<CallLog['controls']> {
+  const next = { muted: false, held: false, ...controls };
+  if (action === 'mute' || action === 'unmute') next.muted = action === 'mute';
+  if (action === 'hold' || action === 'unhold') next.held = action === 'hold';
+  return next;
+}

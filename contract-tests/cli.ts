@@ -11,8 +11,10 @@ import { startVitest } from 'vitest/node';
 import { packageRoot } from './lib/document.js';
 import { ENV } from './lib/target.js';
 import { ContractReporter } from './reporter.js';
+import { vendorMain } from './vendor.js';
 
 const USAGE = `usage: phonebridge-contract --target URL --token TOKEN [options]
+       phonebridge-contract vendor --clicktocallurl URL [...]   (checks a vendor's receiver; --help)
 
   --target URL               base URL, e.g. http://127.0.0.1:4010 or https://www.zohoapis.com
   --token TOKEN              an org admin's OAuth access token, issued to a registered vendor
@@ -129,7 +131,8 @@ export async function main(argv: string[]): Promise<number> {
   return failed > 0 || (process.exitCode ?? 0) !== 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
+const args = process.argv.slice(2);
+(args[0] === 'vendor' ? vendorMain(args.slice(1)) : main(args)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(`phonebridge-contract: ${error instanceof Error ? error.message : String(error)}`);

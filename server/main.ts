@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /** The entry point: config -> store -> api -> app -> listen -> graceful shutdown. All IO lives here. */
-import { createDatabase, upgradeDatabase } from '../fixtures/seed.js';
-import { OAUTH_CLIENTS, PERSONAS } from '../fixtures/personas.js';
-import { readConfig } from './config.js';
-import { createMock } from './mock.js';
-import { openStore } from './store/store.js';
+import { COMMANDS, runCommand } from './cli.js';
 
 async function main(): Promise<void> {
+  // Loaded here, not at the top: the CLI commands need none of it and start faster without it.
+  const [{ createDatabase, upgradeDatabase }, { OAUTH_CLIENTS, PERSONAS }, { readConfig }, { createMock }, { openStore }] = await Promise.all([
+    import('../fixtures/seed.js'),
+    import('../fixtures/personas.js'),
+    import('./config.js'),
+    import('./mock.js'),
+    import('./store/store.js'),
+  ]);
   const config = readConfig();
   const now = () => new Date();
   const store = await openStore({
@@ -58,7 +62,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((error: unknown) => {
+const command = process.argv[2];
+const run = command && (COMMANDS as readonly string[]).includes(command) ? runCommand(process.argv.slice(2)).then((code) => process.exit(code)) : main();
+run.catch((error: unknown) => {
   console.error(`phonebridge-mock: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

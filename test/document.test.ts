@@ -50,6 +50,20 @@ describe('openapi/phonebridge.yaml', () => {
   });
 });
 
+describe.each(['accounts.yaml', 'admin.yaml'] as const)('openapi/%s', (file) => {
+  it('is a valid OpenAPI 3.0.3 document, and every example matches its schema', async () => {
+    const backend = new OpenAPIBackend({ definition: loadSpec(file).document as unknown as Document, strict: true });
+    await backend.init();
+    for (const op of backend.router.getOperations()) {
+      for (const [status, response] of Object.entries(op.responses as Record<string, ResponseObject>)) {
+        const example = response.content?.['application/json']?.example;
+        if (example === undefined) continue;
+        expect(backend.validateResponse(example, op.operationId!, Number(status)).errors ?? [], `${op.operationId} ${status}`).toEqual([]);
+      }
+    }
+  });
+});
+
 describe('the response check (what makes the suite fail on a drifting mock)', async () => {
   const store = await openStore({ location: ':memory:', seed: () => createDatabase({ seed: 1, crmSize: 3, now: new Date() }) });
   const api = await createApi({ store, now: () => new Date() });

@@ -27,9 +27,10 @@ export interface Config {
 
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+function flag(env: NodeJS.ProcessEnv, name: string, fallback = false): boolean {
   const raw = (env[name] ?? '').trim().toLowerCase();
-  if (['', '0', 'false', 'no', 'off'].includes(raw)) return false;
+  if (raw === '') return fallback;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   throw new Error(`${name} must be 1 or 0, not "${env[name]}"`);
 }
@@ -52,7 +53,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flushDelayMs: integer(env, 'PHONEBRIDGE_FLUSH_MS', 100, 0, 60_000),
     tokenTtlSeconds: integer(env, 'PHONEBRIDGE_TOKEN_TTL', 3600, 1, 10 * 365 * 86400),
     legacyExpires: flag(env, 'PHONEBRIDGE_LEGACY_EXPIRES'),
-    autoConsent: flag(env, 'PHONEBRIDGE_AUTO_CONSENT'),
+    // Scripted flows in CI pipelines and test runs need no browser.
+    autoConsent: flag(env, 'PHONEBRIDGE_AUTO_CONSENT', env.CI === 'true' || env.NODE_ENV === 'test'),
     publicUrl: env.PHONEBRIDGE_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     redirectUris: list(env.PHONEBRIDGE_REDIRECT_URIS),
     webhook: {

@@ -15,7 +15,8 @@ export interface RunningServer {
 /** Starts the compiled server (`npm start` runs the same file) on a free port and waits for its banner. */
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first (npm test does)`);
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The consent page unless a test asks otherwise (CI=true would otherwise turn on auto-consent).
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PHONEBRIDGE_AUTO_CONSENT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

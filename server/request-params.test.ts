@@ -10,3 +10,10 @@ it('ignores a body that is not an object', () => {
   expect(mergeRequestParams({ a: '1' }, [1, 2])).toEqual({ a: '1' });
   expect(mergeRequestParams(undefined, undefined)).toEqual({});
 });
+
+it('ignores a "__proto__" field, so it cannot lend the object inherited fields', () => {
+  const merged = mergeRequestParams({}, JSON.parse('{"__proto__": {"callrefid": "x"}, "a": "1"}'));
+  expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+  expect((merged as { callrefid?: string }).callrefid).toBeUndefined();
+  expect(merged).toEqual({ a: '1' });
+});

@@ -9,6 +9,8 @@ export function mergeRequestParams(query: unknown, body: unknown): Record<string
     if (typeof source !== 'object' || source === null || Array.isArray(source)) continue;
     for (const [key, value] of Object.entries(source)) {
       if (value === '' || value === undefined || value === null) continue;
+      // A JSON body's own "__proto__" key would otherwise replace the object's prototype.
+      if (key === '__proto__') continue;
       merged[key] = value;
     }
   }

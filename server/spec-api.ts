@@ -89,18 +89,35 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
     coerceTypes: true,
     customizeAjv: (ajv) => addFormats(ajv as unknown as Ajv) as never,
   });
+  /** What handle() passes through handleRequest to the handlers: the request object itself, its fields, its origin. */
+  interface Passed {
+    request: Request;
+    params: Record<string, unknown>;
+    baseUrl: string;
+  }
   backend.register(
     Object.fromEntries(
       Object.entries(handlers).map(([name, handler]): [string, BackendHandler] => [
         name,
-        // The extra argument is what handle() passes to handleRequest below.
-        (c: Context, origin: { baseUrl: string }) => {
+        async (c: Context, passed: Passed): Promise<ApiResult> => {
+          const operationId = c.operation?.operationId;
           const params = (c.request.query as { params?: Record<string, unknown> }).params ?? {};
-          return handler(c, { params, baseUrl: origin.baseUrl });
+          try {
+            return { ...(await handler(c, { params, baseUrl: passed.baseUrl })), operationId };
+          } catch (error) {
+            if (error instanceof ZohoError) return { ...error.response, operationId };
+            logError(error);
+            return { ...errorResponse('INTERNAL_ERROR'), operationId };
+          }
         },
       ]),
     ),
   );
+  // Once routed: an operation with fields gets them as its `params` parameter before validation;
+  // the others ignore whatever the client sends, as Zoho does. (Validation reads the request object passed in.)
+  backend.register('postRoutingHandler', (c: Context, passed: Passed) => {
+    if (c.operation && takesParams.has(c.operation.operationId!)) passed.request.query = { params: passed.params } as unknown as Request['query'];
+  });
   for (const [name, handler] of Object.entries(securityHandlers)) backend.registerSecurityHandler(name, handler);
   await backend.init();
 
@@ -127,27 +144,23 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
 
     async handle({ method, path, headers, params, baseUrl }) {
       const request = { method, path, headers, query: {}, body: undefined } as unknown as Request;
-      const operation = backend.router.matchOperation(request);
-      const operationId = operation?.operationId;
-      // Operations without fields ignore whatever the client sends, as Zoho does.
-      if (operationId && takesParams.has(operationId)) request.query = { params } as unknown as Request['query'];
       const prefer = preferredStatus(headers);
-      if (operation && prefer) {
-        const example = exampleResponse(operation, prefer);
-        if (example) return { ...example, operationId, headers: { ...example.headers, 'Preference-Applied': `code=${prefer}` } };
+      if (prefer) {
+        // Only a request that asks for a documented response is routed here as well.
+        const operation = backend.router.matchOperation(request);
+        const example = operation && exampleResponse(operation, prefer);
+        if (example) return { ...example, operationId: operation.operationId, headers: { ...example.headers, 'Preference-Applied': `code=${prefer}` } };
       }
-      let result: ApiResponse;
+      const passed: Passed = { request, params, baseUrl };
+      let result: ApiResult;
       try {
-        result = (await backend.handleRequest(request, { baseUrl })) as ApiResponse;
+        result = (await backend.handleRequest(request, passed)) as ApiResult;
       } catch (error) {
-        if (error instanceof ZohoError) result = error.response;
-        else {
-          logError(error);
-          result = errorResponse('INTERNAL_ERROR');
-        }
+        // The handlers catch their own failures; this is openapi-backend's, outside any operation.
+        logError(error);
+        result = errorResponse('INTERNAL_ERROR');
       }
-      const headersOut = prefer ? { ...result.headers, 'Preference-Applied': 'none' } : result.headers;
-      return { ...result, headers: headersOut, operationId };
+      return prefer ? { ...result, headers: { ...result.headers, 'Preference-Applied': 'none' } } : result;
     },
 
     checkResponse({ operationId, status, body, headers }) {

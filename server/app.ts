@@ -18,6 +18,20 @@ export interface AppDeps {
   logError?: (error: unknown) => void;
 }
 
+const MAX_BODY_DEPTH = 16;
+
+/** Whether a parsed body nests objects deeper than `max` (checked without recursion, so any depth is safe). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function send(res: Response, { status, body, headers }: ApiResult): void {
   res.status(status);
   for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
@@ -50,8 +64,14 @@ export function createApp({ phonebridge, others, specs, publicUrl, onResponse, l
   for (const [name, spec] of Object.entries(specs)) serve(name === 'phonebridge' ? '/openapi' : `/openapi/${name}`, spec);
 
   // Real clients send forms, JSON, or nothing at all with everything in the query string.
-  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.use(express.json({ limit: '1mb', strict: false }));
+  // A body that cannot be read (malformed JSON, an unknown charset, too large, nested too deep)
+  // is ignored: the request goes on as if it had none, so routing (404) and the token (401) come first.
+  for (const parse of [express.urlencoded({ extended: false, limit: '1mb' }), express.json({ limit: '1mb', strict: false })]) {
+    app.use((req, res, next) => parse(req, res, (error?: unknown) => {
+      if (error || nestedDeeperThan(req.body, MAX_BODY_DEPTH)) req.body = undefined;
+      next();
+    }));
+  }
 
   app.use((req, res, next) => {
     const api = Object.values(others).find((other) => other.hasPath(req.path)) ?? phonebridge;
@@ -65,12 +85,11 @@ export function createApp({ phonebridge, others, specs, publicUrl, onResponse, l
       .catch(next);
   });
 
-  // Body parser failures (malformed JSON, too large) and anything unexpected: a Zoho error, never a stack trace.
-  const onError: ErrorRequestHandler = (error: { status?: number }, _req, res, _next) => {
-    const clientError = typeof error.status === 'number' && error.status >= 400 && error.status < 500;
-    if (!clientError) logError(error);
+  // Anything unexpected: a Zoho error, never a stack trace.
+  const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    logError(error);
     if (res.headersSent) return res.end();
-    send(res, clientError ? errorResponse('MALFORMED_BODY') : errorResponse('INTERNAL_ERROR'));
+    send(res, errorResponse('INTERNAL_ERROR'));
   };
   app.use(onError);
   return app;

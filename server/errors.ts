@@ -19,7 +19,6 @@ export const ERRORS = {
   REQUIRED_PARAM_MISSING: { status: 400, code: 'REQUIRED_PARAM_MISSING', message: 'One of the expected parameter is missing' },
   INVALID_DATA: { status: 400, code: 'INVALID_DATA', message: 'invalid data in {param}' },
   UNKNOWN_CALLREFID: { status: 400, code: 'INVALID_DATA', message: 'No call has been reported with this callrefid' },
-  MALFORMED_BODY: { status: 400, code: 'INVALID_DATA', message: 'The request body could not be parsed' },
   NO_LICENSE: { status: 403, code: 'NO_PERMISSION', message: 'PBX Integration is not available for your license type' },
   NO_PRIVILEGE: { status: 403, code: 'NO_PERMISSION', message: "Requested user doesn't have enough privilege to perform this process" },
   // The reference prints INTERNAL_ERROR as the code of this 403; kept as printed.

@@ -17,3 +17,7 @@ it('ignores a "__proto__" field, so it cannot lend the object inherited fields',
   expect((merged as { callrefid?: string }).callrefid).toBeUndefined();
   expect(merged).toEqual({ a: '1' });
 });
+
+it('drops fields named like Object.prototype members', () => {
+  expect(mergeRequestParams({ toString: '1', valueOf: '2', constructor: '3', callrefid: 'c' }, { hasOwnProperty: 'x' })).toEqual({ callrefid: 'c' });
+});

@@ -9,8 +9,9 @@ export function mergeRequestParams(query: unknown, body: unknown): Record<string
     if (typeof source !== 'object' || source === null || Array.isArray(source)) continue;
     for (const [key, value] of Object.entries(source)) {
       if (value === '' || value === undefined || value === null) continue;
-      // A JSON body's own "__proto__" key would otherwise replace the object's prototype.
-      if (key === '__proto__') continue;
+      // No PhoneBridge field is named like Object.prototype's members (__proto__, toString, ...);
+      // such a key would replace the object's prototype or break code that converts it.
+      if (key in Object.prototype) continue;
       merged[key] = value;
     }
   }

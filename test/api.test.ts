@@ -487,10 +487,28 @@ describe('parameter placements', () => {
     await t.http.post(`${BASE}/callhungup`).set(admin).query({ duration: 'abc' }).type('form').send(HUNGUP).expect(200);
   });
 
-  it('a malformed JSON body -> 400 INVALID_DATA, and the server carries on', async () => {
+  it('a malformed JSON body is ignored: the fields it lacked are missing, and the server carries on', async () => {
     const res = await t.http.post(`${BASE}/callreceived`).set(admin).set('Content-Type', 'application/json').send('{"callrefid": ').expect(400);
-    expect(res.body).toMatchObject({ code: 'INVALID_DATA', status: 'error' });
+    expect(res.body).toMatchObject({ code: 'REQUIRED_PARAM_MISSING', details: { param: 'callrefid' } });
     await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send(INBOUND).expect(200);
+  });
+
+  it('an unreadable body does not get ahead of the token or the path', async () => {
+    await t.http.post(`${BASE}/callreceived`).set('Content-Type', 'application/json').send('{"callrefid": ').expect(401);
+    await t.http.post(`${BASE}/no-such-thing`).set(admin).set('Content-Type', 'application/json').send('{').expect(404);
+  });
+
+  it('a body nested thousands of levels deep is ignored, not a 500', async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const res = await t.http.post(`${BASE}/callreceived`).set(admin).set('Content-Type', 'application/json').send(deep).expect(400);
+    expect(res.body.code).toBe('REQUIRED_PARAM_MISSING');
+    const fine = await t.http.post(`${BASE}/callreceived`).set(admin).send({ ...INBOUND, note: { a: { b: 1 } } }).expect(200);
+    expect(fine.body.data[0].Name).toBe('Jane Smith');
+  });
+
+  it('a form in an unknown charset is ignored, not a 500', async () => {
+    const res = await t.http.post(`${BASE}/callreceived`).set(admin).set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1').send('callrefid=x').expect(400);
+    expect(res.body.code).toBe('REQUIRED_PARAM_MISSING');
   });
 
   it('unknown extra fields are ignored', async () => {
@@ -576,6 +594,21 @@ describe('routing and failures', () => {
     expect(res.body).toEqual({ code: 'INTERNAL_ERROR', details: {}, message: 'Internal server error', status: 'error' });
     expect(res.text).not.toMatch(/at .*\.ts/);
     expect(t.errors).toHaveLength(1);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('a callrefid named %s is an ordinary id, and the server carries on', async (callrefid) => {
+    await integrate();
+    await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, callrefid }).expect(200);
+    await t.http.post(`${BASE}/voiceurl`).set(admin).type('form').send({ callrefid, voiceurl: 'https://pbx.example.com/r.mp3' }).expect(200);
+    expect(Object.keys(licensedOrg(t.store).calls)).toEqual([callrefid]);
+    expect(({} as Record<string, unknown>).callrefid).toBeUndefined();
+    await t.http.get(`${BASE}/users`).set(admin).expect(200);
+  });
+
+  it('voiceurl for a callrefid named after an Object member that was never reported -> 400', async () => {
+    await integrate();
+    const res = await t.http.post(`${BASE}/voiceurl`).set(admin).type('form').send({ callrefid: 'hasOwnProperty', voiceurl: 'https://pbx.example.com/r.mp3' }).expect(400);
+    expect(res.body.details).toEqual({ param: 'callrefid' });
   });
 
   it('Prefer selects another documented status with its example', async () => {

@@ -1,3 +1,4 @@
+import { dict } from '../store/dict.js';
 import { fail } from '../errors.js';
 import { findUser } from '../crm-lookup.js';
 import { parseNameValues } from '../name-value.js';
@@ -42,7 +43,7 @@ export const enableClickToCallByGet = enableClickToCall;
 
 export const disableClickToCall: Handler = ({ caller, store }) => {
   checkAccess(caller, { adminOnly: 'NO_PRIVILEGE' });
-  caller.org.clickToCall = {};
+  caller.org.clickToCall = dict();
   store.changed();
   return success(`${caller.vendor.name} Call control notifications has been disabled for the account successfully`);
 };

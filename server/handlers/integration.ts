@@ -1,3 +1,4 @@
+import { dict } from '../store/dict.js';
 import { fail } from '../errors.js';
 import { checkAccess, success, type Handler } from './context.js';
 
@@ -15,7 +16,7 @@ export const disableIntegration: Handler = ({ caller, store }) => {
   checkAccess(caller, { adminOnly: 'NOT_ADMIN_FOR_INTEGRATION' });
   const { org, vendor } = caller;
   org.integration = null;
-  org.clickToCall = {};
+  org.clickToCall = dict();
   store.changed();
   return success(`${vendor.name} Integration has been successfully removed`);
 };

@@ -77,7 +77,8 @@ export function createApp({ phonebridge, others, specs, publicUrl, onResponse, l
     const api = Object.values(others).find((other) => other.hasPath(req.path)) ?? phonebridge;
     const baseUrl = publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     api
-      .handle({ method: req.method, path: req.path, headers: req.headers, params: mergeRequestParams(req.query, req.body), baseUrl })
+      // HEAD is GET without the body (Node drops it).
+      .handle({ method: req.method === 'HEAD' ? 'GET' : req.method, path: req.path, headers: req.headers, params: mergeRequestParams(req.query, req.body), baseUrl })
       .then((result) => {
         onResponse?.(result, api.checkResponse(result));
         send(res, result);

@@ -58,6 +58,27 @@ export interface SpecApiOptions {
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 export const JSON_TYPE = 'application/json;charset=utf-8';
 
+interface SchemaLike {
+  properties?: Record<string, unknown>;
+  allOf?: SchemaLike[];
+}
+
+/** The property names an object schema declares, through allOf. */
+function propertyNames(schema: SchemaLike): Set<string> {
+  const names = new Set(Object.keys(schema.properties ?? {}));
+  for (const part of schema.allOf ?? []) for (const name of propertyNames(part)) names.add(name);
+  return names;
+}
+
+/** `zoho-datetime`: `yyyy-MM-dd HH:mm:ss` naming a real moment (the pattern alone lets 30 February through). */
+function addZohoFormats(ajv: Ajv): Ajv {
+  return ajv.addFormat('zoho-datetime', (text: string) => {
+    const iso = `${text.replace(' ', 'T')}Z`;
+    const parsed = new Date(iso);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === iso.slice(0, 19);
+  });
+}
+
 /** `Prefer: code=500` -> 500. */
 function preferredStatus(headers: IncomingHttpHeaders): string | undefined {
   const prefer = headers.prefer;
@@ -87,7 +108,7 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
     quick: true,
     validate: true,
     coerceTypes: true,
-    customizeAjv: (ajv) => addFormats(ajv as unknown as Ajv) as never,
+    customizeAjv: (ajv) => addZohoFormats(addFormats(ajv as unknown as Ajv)) as never,
   });
   /** What handle() passes through handleRequest to the handlers: the request object itself, its fields, its origin. */
   interface Passed {
@@ -101,7 +122,10 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
         name,
         async (c: Context, passed: Passed): Promise<ApiResult> => {
           const operationId = c.operation?.operationId;
-          const params = (c.request.query as { params?: Record<string, unknown> }).params ?? {};
+          const all = (c.request.query as { params?: Record<string, unknown> }).params ?? {};
+          // Only the fields the document declares reach handlers (and so the stored call log).
+          const declared = operationId ? declaredFields.get(operationId) : undefined;
+          const params = declared ? Object.fromEntries(Object.entries(all).filter(([name]) => declared.has(name))) : all;
           try {
             return { ...(await handler(c, { params, baseUrl: passed.baseUrl })), operationId };
           } catch (error) {
@@ -124,6 +148,12 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
   // The router rebuilds its operation list on every match; the document never changes, so keep one.
   const operations = backend.router.getOperations();
   backend.router.getOperations = () => operations;
+  const declaredFields = new Map(
+    operations.map((op) => {
+      const param = op.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
+      return [op.operationId!, param && 'schema' in param ? propertyNames(param.schema as SchemaLike) : undefined] as const;
+    }),
+  );
   const takesParams = new Set(
     operations.filter((op) => op.parameters?.some((p) => 'in' in p && p.in === 'query' && p.name === 'params')).map((op) => op.operationId!),
   );
@@ -138,6 +168,13 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
   };
   const paths = new Set(operations.map((op) => op.path));
 
+  /** Whether the request satisfies the operation's security, asked of the same security handlers. */
+  const authorized = (operation: Operation, headers: IncomingHttpHeaders): boolean => {
+    const names = (operation.security ?? []).flatMap((requirement) => Object.keys(requirement));
+    const context = { request: { headers }, operation } as unknown as Context;
+    return names.every((name) => Boolean(securityHandlers[name]?.(context)));
+  };
+
   return {
     routingErrorSchemas: schemas,
     hasPath: (path) => paths.has(path.replace(/\/+$/, '') || '/'),
@@ -146,10 +183,13 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
       const request = { method, path, headers, query: {}, body: undefined } as unknown as Request;
       const prefer = preferredStatus(headers);
       if (prefer) {
-        // Only a request that asks for a documented response is routed here as well.
+        // Only a request that asks for a documented response is routed here as well; it still
+        // needs a valid token for any status but 401, so Prefer never stands in for authentication.
         const operation = backend.router.matchOperation(request);
         const example = operation && exampleResponse(operation, prefer);
-        if (example) return { ...example, operationId: operation.operationId, headers: { ...example.headers, 'Preference-Applied': `code=${prefer}` } };
+        if (example && (prefer === '401' || authorized(operation, headers))) {
+          return { ...example, operationId: operation.operationId, headers: { ...example.headers, 'Preference-Applied': `code=${prefer}` } };
+        }
       }
       const passed: Passed = { request, params, baseUrl };
       let result: ApiResult;

@@ -227,6 +227,8 @@ describe('clicktocallandcallcontrol', () => {
   it.each([
     ['clicktocallurl', { clicktocallurl: 'not a url' }],
     ['clicktocallurl', { clicktocallurl: 'ftp://pbx.example.com/c2c' }],
+    ['clicktocallurl', { clicktocallurl: 'http://' }],
+    ['clicktocallurl', { clicktocallurl: 'http://:80/' }],
     ['holdurl', { clicktocallurl: 'https://pbx.example.com/c2c', holdurl: 'hold' }],
     ['authorizationparam', { clicktocallurl: 'https://pbx.example.com/c2c', authorizationparam: '{name:a' }],
     ['authorizationparam', { clicktocallurl: 'https://pbx.example.com/c2c', authorizationparam: '[{name:a,value:b},{name:c,value:d}]' }],
@@ -235,6 +237,11 @@ describe('clicktocallandcallcontrol', () => {
   ])('-> 400 INVALID_DATA naming %s', async (param, form) => {
     const res = await c2c().send(form).expect(400);
     expect(res.body).toMatchObject({ code: 'INVALID_DATA', details: { param } });
+  });
+
+  it('a malformed parameter is reported before license and integration checks', async () => {
+    const res = await t.http.post(`${BASE}/clicktocallandcallcontrol`).set(auth(TOKENS.free)).type('form').send({ clicktocallurl: 'https://pbx.example.com/c2c', authorizationparam: 'garbage' }).expect(400);
+    expect(res.body).toMatchObject({ code: 'INVALID_DATA', details: { param: 'authorizationparam' } });
   });
 
   it('a malformed request leaves the stored registration as it was', async () => {
@@ -313,6 +320,8 @@ describe('call events: validation', () => {
     ['/callhungup', 'callstarttime', { ...HUNGUP, callstarttime: '2016-09-20T15:09:10' }],
     ['/callhungup', 'callstarttime', { ...HUNGUP, callstarttime: '2016-13-20 15:09:10' }],
     ['/callhungup', 'callstarttime', { ...HUNGUP, callstarttime: '20-09-2016 15:09' }],
+    ['/callhungup', 'callstarttime', { ...HUNGUP, callstarttime: '2026-02-30 10:00:00' }],
+    ['/callhungup', 'duration', { ...HUNGUP, duration: '99999999999999999999999' }],
     ['/callhungup', 'voiceurl', { ...HUNGUP, voiceurl: 'recording.mp3' }],
     ['/callmissed', 'callmissedtime', { ...INBOUND, callmissedtime: 'yesterday' }],
     ['/callmissed', 'sequential', { ...INBOUND, callmissedtime: '2026-11-26 10:00:00', sequential: 'maybe' }],
@@ -511,8 +520,15 @@ describe('parameter placements', () => {
     expect(res.body.code).toBe('REQUIRED_PARAM_MISSING');
   });
 
-  it('unknown extra fields are ignored', async () => {
-    await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, vendorfield: 'x' }).expect(200);
+  it('unknown extra fields are ignored, and not stored', async () => {
+    await t.http.post(`${BASE}/callreceived`).set(admin).send({ ...INBOUND, vendorfield: 'x', blob: { big: 'y'.repeat(1000) } }).expect(200);
+    expect(Object.keys(licensedOrg(t.store).calls['call-1']!.events[0]!.params).sort()).toEqual(['callrefid', 'fromnumber', 'tonumber']);
+  });
+
+  it('HEAD answers like GET, without a body', async () => {
+    const res = await t.http.head(`${BASE}/users`).set(admin).expect(200);
+    expect(res.headers['content-type']).toBe('application/json;charset=utf-8');
+    expect(res.text ?? '').toBe('');
   });
 });
 
@@ -614,6 +630,13 @@ describe('routing and failures', () => {
   it('Prefer selects another documented status with its example', async () => {
     const res = await t.http.post(`${BASE}/callreceived`).set(admin).set('Prefer', 'code=403').expect(403);
     expect(res.body.code).toBe('NO_PERMISSION');
+  });
+
+  it('Prefer does not stand in for a token: without one the answer is 401, unless 401 is what was asked', async () => {
+    const res = await t.http.get(`${BASE}/users`).set('Prefer', 'code=200').expect(401);
+    expect(res.body.code).toBe('INVALID_TOKEN');
+    await t.http.get(`${BASE}/users`).set('Prefer', 'code=401').expect(401);
+    await t.http.get(`${BASE}/users`).set(auth(TOKENS.expired)).set('Prefer', 'code=500').expect(401);
   });
 
   it('Prefer with an undeclared status is ignored, and says so', async () => {

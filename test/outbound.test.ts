@@ -184,6 +184,22 @@ describe('call control on a call the vendor reported', () => {
   });
 });
 
+describe('the authorization pair', () => {
+  it.each([
+    ['a name that cannot be a header', 'my auth', undefined],
+    ['a name the request itself needs', 'Content-Type', 'application/x-www-form-urlencoded'],
+  ])('%s travels as a field only, and the request still goes', async (_title, name, contentType) => {
+    await setUp();
+    await t.http.post(`${BASE}/clicktocallandcallcontrol`).set(admin).send({ clicktocallurl: `${receiver.base}/c2c`, authorizationparam: { name, value: 'secret' } }).expect(200);
+    const res = await clickToCall({ userid: adminUser().id, tonumber: '100' }).expect(200);
+    expect(res.body.delivered).toBe(true);
+    const got = receiver.received[0]!;
+    expect(got.fields[name]).toBe('secret');
+    expect(got.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    if (contentType === undefined) expect(Object.values(got.headers)).not.toContain('secret');
+  });
+});
+
 describe('delivery failures', () => {
   it('a vendor that is down: a failed delivery in the outbox, and the mock carries on', async () => {
     await setUp();

@@ -32,6 +32,10 @@ export function mintRefreshToken(db: Db, subject: Subject, now: Date): string {
 
 /** A new access token, tied to its refresh token if any; beyond 30 live ones the oldest retires. */
 export function mintAccessToken(db: Db, subject: Subject, refreshToken: string | undefined, now: Date, ttlSeconds: number): string {
+  // Minted tokens that have expired are of no use to anyone: forget them (the fixed persona tokens stay).
+  for (const [old, grant] of Object.entries(db.tokens)) {
+    if (grant.clientId && Date.parse(grant.expiresAt) <= now.getTime()) delete db.tokens[old];
+  }
   const token = zohoToken();
   const grant: TokenGrant = { ...subject, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(), issuedAt: now.toISOString() };
   const parent: RefreshGrant | undefined = refreshToken ? db.refreshTokens[refreshToken] : undefined;

@@ -37,7 +37,7 @@ export async function createAdminApi({ store, now, delivery, routingErrorSchemas
   /** Sends (or, off the allow-list, refuses) one request and answers with its outbox record. */
   const send = async (out: Outgoing): Promise<ApiResponse> => {
     if (!hostAllowed(out.url, delivery.allowHosts)) {
-      const host = new URL(out.url).host;
+      const host = URL.canParse(out.url) ? new URL(out.url).host : out.url;
       recordRefusal(db, out, new URLSearchParams(out.fields).toString(), now(), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
       store.changed();
       return errorResponse('WEBHOOK_HOST_NOT_ALLOWED', { subject: host, details: { url: out.url } });

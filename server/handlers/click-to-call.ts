@@ -17,17 +17,20 @@ export const enableClickToCall: Handler = ({ params, caller, store, now }) => {
   const userIds = typeof params.userid === 'string' ? params.userid.split(',').map((id) => id.trim()).filter(Boolean) : [user.id];
   const sendsCallControl = CALL_CONTROL_URLS.some((name) => params[name] !== undefined);
   const namesOthers = userIds.some((id) => id !== user.id);
+  // Malformed parameters first, as for every operation (the document's order of checks).
+  const authorization = nameValues(params, 'authorizationparam');
+  if (authorization.length > 1) fail('INVALID_DATA', { param: 'authorizationparam' });
+  const clicktocallparam = nameValues(params, 'clicktocallparam');
+  const callcontrolparam = nameValues(params, 'callcontrolparam');
   checkAccess(caller, { adminOnly: sendsCallControl || namesOthers ? 'NO_PRIVILEGE' : undefined });
 
   if (userIds.length === 0 || userIds.some((id) => !findUser(org, id)?.active)) fail('INVALID_USER', { pbx: vendor.name });
-  const authorization = nameValues(params, 'authorizationparam');
-  if (authorization.length > 1) fail('INVALID_DATA', { param: 'authorizationparam' });
 
   const registration: ClickToCallRegistration = {
     clicktocallurl: params.clicktocallurl as string,
     authorizationparam: authorization[0] ?? null,
-    clicktocallparam: nameValues(params, 'clicktocallparam'),
-    callcontrolparam: nameValues(params, 'callcontrolparam'),
+    clicktocallparam,
+    callcontrolparam,
     vendor: vendor.name,
     registeredBy: user.id,
     registeredAt: now().toISOString(),

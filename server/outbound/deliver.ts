@@ -28,6 +28,7 @@ const BODY_LIMIT = 2000;
 /** Whether the URL's host (or host:port) is on the allow-list. */
 export function hostAllowed(url: string, allowHosts: readonly string[] | undefined): boolean {
   if (!allowHosts) return true;
+  if (!URL.canParse(url)) return false;
   const { hostname, host } = new URL(url);
   return allowHosts.some((allowed) => allowed.toLowerCase() === hostname.toLowerCase() || allowed.toLowerCase() === host.toLowerCase());
 }

@@ -11,10 +11,22 @@ export const ACTION_URL: Record<CallControlAction, keyof ClickToCallRegistration
   keypress: 'keypressurl',
 };
 
-/** What Zoho adds to every request: the authorization pair, as a field and as a header of that name. */
+/** HTTP's token characters: a name outside them cannot be a header. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers the request itself needs; a pair with one of these names travels as a field only. */
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-encoding', 'host', 'connection', 'expect', 'keep-alive', 'upgrade', 'te', 'trailer']);
+
+/**
+ * What Zoho adds to every request: the authorization pair as a field, and
+ * also as a header of that name when the name can be one (Zoho's evidence is
+ * the field; the header is a courtesy that must never break the request).
+ */
 function authorization(registration: ClickToCallRegistration): { fields: [string, string][]; headers: Record<string, string> } {
   const pair = registration.authorizationparam;
-  return pair ? { fields: [[pair.name, pair.value]], headers: { [pair.name.toLowerCase()]: pair.value } } : { fields: [], headers: {} };
+  if (!pair) return { fields: [], headers: {} };
+  const name = pair.name.toLowerCase();
+  const asHeader = HEADER_NAME.test(pair.name) && !RESERVED_HEADERS.has(name) && !/[\r\n\0]/.test(pair.value);
+  return { fields: [[pair.name, pair.value]], headers: asHeader ? { [name]: pair.value } : {} };
 }
 
 /** The click-to-call request's fields and headers: tonumber, userid, the user's own number, the custom pairs. */

@@ -14,6 +14,10 @@ const USAGE = `usage:
 options: --url BASE   the running mock (default http://HOST:PORT from the environment, else http://127.0.0.1:4010)`;
 
 export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (['--help', '-h', 'help'].includes(argv[0] ?? '')) {
+    console.log(USAGE);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

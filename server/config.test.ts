@@ -19,6 +19,10 @@ describe('readConfig', () => {
     expect(readConfig({ PHONEBRIDGE_WEBHOOK_ALLOW: ' pbx.example.com, 127.0.0.1:9000 ', PHONEBRIDGE_REDIRECT_URIS: 'http://a/cb,' })).toMatchObject({ webhook: { allowHosts: ['pbx.example.com', '127.0.0.1:9000'] }, redirectUris: ['http://a/cb'] });
   });
 
+  it('an empty PHONEBRIDGE_WEBHOOK_ALLOW allows any registered URL, as unset does', () => {
+    expect(readConfig({ PHONEBRIDGE_WEBHOOK_ALLOW: '' }).webhook.allowHosts).toBeUndefined();
+  });
+
   it.each([
     ['PORT', 'eighty', /PORT must be an integer/],
     ['PHONEBRIDGE_TOKEN_TTL', '0', /PHONEBRIDGE_TOKEN_TTL must be an integer from 1/],

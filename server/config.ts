@@ -61,7 +61,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: integer(env, 'PHONEBRIDGE_WEBHOOK_TIMEOUT_MS', 5000, 1, 600_000),
       retries: integer(env, 'PHONEBRIDGE_WEBHOOK_RETRIES', 0, 0, 10),
       backoffMs: integer(env, 'PHONEBRIDGE_WEBHOOK_BACKOFF_MS', 200, 0, 60_000),
-      allowHosts: env.PHONEBRIDGE_WEBHOOK_ALLOW === undefined ? undefined : list(env.PHONEBRIDGE_WEBHOOK_ALLOW),
+      // Unset or empty: any URL the vendor registered.
+      allowHosts: list(env.PHONEBRIDGE_WEBHOOK_ALLOW).length ? list(env.PHONEBRIDGE_WEBHOOK_ALLOW) : undefined,
     },
   });
 }

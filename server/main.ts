@@ -63,7 +63,8 @@ async function main(): Promise<void> {
 }
 
 const command = process.argv[2];
-const run = command && (COMMANDS as readonly string[]).includes(command) ? runCommand(process.argv.slice(2)).then((code) => process.exit(code)) : main();
+const isCommand = command !== undefined && ([...COMMANDS, '--help', '-h', 'help'] as string[]).includes(command);
+const run = isCommand ? runCommand(process.argv.slice(2)).then((code) => process.exit(code)) : main();
 run.catch((error: unknown) => {
   console.error(`phonebridge-mock: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -91,6 +91,8 @@ export class PhoneBridgeClient {
     const schema = this.contract.paramsSchema(operationId);
     const params: Record<string, string> = {};
     for (const name of schema?.required ?? []) params[name] = exampleOf(schema!.properties?.[name]);
+    // A call the suite reports, or fails to, says it came from the suite.
+    if ('callrefid' in params) params.callrefid = `contract-suite-${this.target.runId}`;
     return { ...params, ...overrides };
   }
 

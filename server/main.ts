@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     const lines = [
       `phonebridge-mock listening on ${base}`,
       `  PhoneBridge API  ${base}/crm/v2/phonebridge/`,
-      `  OpenAPI document ${base}/openapi.yaml  ${base}/openapi.json`,
+      `  OpenAPI document ${base}/openapi.yaml  ${base}/openapi.json  (also /openapi/accounts.yaml, /openapi/admin.yaml)`,
+      `  Zoho's side      ${base}/__admin/click-to-call, /__admin/call-control, /__admin/outbox`,
       `  database         ${store.location}${store.data.seed === config.seed ? '' : ` (seeded earlier with PHONEBRIDGE_SEED=${store.data.seed})`}`,
       '  tokens (Authorization: Zoho-oauthtoken <token>):',
       ...PERSONAS.map((p) => `    ${p.token.padEnd(26)} ${p.who}`),

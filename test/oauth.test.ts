@@ -84,12 +84,12 @@ describe('a scripted vendor, from consent to revocation', () => {
 
 describe('token endpoint errors, answered with HTTP 200 as Zoho does', () => {
   it.each([
-    ['an unknown client', (code: string) => ({ client_id: '1000.NOBODY', client_secret: MOCKPBX.clientSecret, code }), 'invalid_client'],
-    ['a wrong secret', (code: string) => ({ client_id: MOCKPBX.clientId, client_secret: 'wrong', code }), 'invalid_client_secret'],
-    ['a wrong redirect URI', (code: string) => ({ client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, code, redirect_uri: 'https://evil.example.com/cb' }), 'invalid_redirect_uri'],
-    ['an unknown code', () => ({ client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, code: '1000.nope.nope' }), 'invalid_code'],
-    ['another client\'s code', (code: string) => ({ client_id: UNREGISTERED.clientId, client_secret: UNREGISTERED.clientSecret, code }), 'invalid_code'],
-  ])('%s -> {"error": "%s"}', async (_title, params, error) => {
+    ['an unknown client', 'invalid_client', (code: string) => ({ client_id: '1000.NOBODY', client_secret: MOCKPBX.clientSecret, code })],
+    ['a wrong secret', 'invalid_client_secret', (code: string) => ({ client_id: MOCKPBX.clientId, client_secret: 'wrong', code })],
+    ['a wrong redirect URI', 'invalid_redirect_uri', (code: string) => ({ client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, code, redirect_uri: 'https://evil.example.com/cb' })],
+    ['an unknown code', 'invalid_code', () => ({ client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, code: '1000.nope.nope' })],
+    ['another client\'s code', 'invalid_code', (code: string) => ({ client_id: UNREGISTERED.clientId, client_secret: UNREGISTERED.clientSecret, code })],
+  ])('%s -> {"error": "%s"}', async (_title, error, params) => {
     const t = await createTestApp();
     const { code } = await authorize(t);
     const res = await tokenByQuery(t, { grant_type: 'authorization_code', redirect_uri: REDIRECT, ...params(code) });

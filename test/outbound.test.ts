@@ -100,11 +100,11 @@ describe('click-to-call', () => {
   });
 
   it.each([
-    ['an unknown user', { userid: '1234567890123456789', tonumber: '1' }, 'INVALID_DATA', 'userid'],
-    ['no user', { tonumber: '1' }, 'REQUIRED_PARAM_MISSING', 'userid'],
-    ['neither number nor record', { userid: 'admin' }, 'REQUIRED_PARAM_MISSING', 'tonumber'],
-    ['an unknown record', { userid: 'admin', recordid: '42' }, 'INVALID_DATA', 'recordid'],
-  ])('%s -> 400 %s naming %s', async (_title, fields, code, param) => {
+    ['an unknown user', 'INVALID_DATA', 'userid', { userid: '1234567890123456789', tonumber: '1' }],
+    ['no user', 'REQUIRED_PARAM_MISSING', 'userid', { tonumber: '1' }],
+    ['neither number nor record', 'REQUIRED_PARAM_MISSING', 'tonumber', { userid: 'admin' }],
+    ['an unknown record', 'INVALID_DATA', 'recordid', { userid: 'admin', recordid: '42' }],
+  ])('%s -> 400 %s naming %s', async (_title, code, param, fields) => {
     await register();
     const body: Record<string, string> = { ...fields };
     if (body.userid === 'admin') body.userid = adminUser().id;
@@ -172,12 +172,12 @@ describe('call control on a call the vendor reported', () => {
   });
 
   it.each([
-    ['an unknown call', { callrefid: 'never', action: 'hangup' }, 'INVALID_DATA', 'callrefid'],
-    ['an unknown action', { callrefid: 'in-1', action: 'transfer' }, 'INVALID_DATA', 'action'],
-    ['a key press without digit', { callrefid: 'in-1', action: 'keypress' }, 'REQUIRED_PARAM_MISSING', 'digit'],
-    ['a digit that is no key', { callrefid: 'in-1', action: 'keypress', digit: '55' }, 'INVALID_DATA', 'digit'],
-    ['an unknown user', { callrefid: 'in-1', action: 'hangup', userid: '1234567890123456789' }, 'INVALID_DATA', 'userid'],
-  ])('%s -> 400 %s naming %s', async (_title, fields, code, param) => {
+    ['an unknown call', 'INVALID_DATA', 'callrefid', { callrefid: 'never', action: 'hangup' }],
+    ['an unknown action', 'INVALID_DATA', 'action', { callrefid: 'in-1', action: 'transfer' }],
+    ['a key press without digit', 'REQUIRED_PARAM_MISSING', 'digit', { callrefid: 'in-1', action: 'keypress' }],
+    ['a digit that is no key', 'INVALID_DATA', 'digit', { callrefid: 'in-1', action: 'keypress', digit: '55' }],
+    ['an unknown user', 'INVALID_DATA', 'userid', { callrefid: 'in-1', action: 'hangup', userid: '1234567890123456789' }],
+  ])('%s -> 400 %s naming %s', async (_title, code, param, fields) => {
     await event('callanswered', INBOUND);
     const res = await control(fields).expect(400);
     expect(res.body).toMatchObject({ code, details: { param } });

@@ -59,15 +59,30 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 export const JSON_TYPE = 'application/json;charset=utf-8';
 
 interface SchemaLike {
-  properties?: Record<string, unknown>;
+  type?: string;
+  properties?: Record<string, SchemaLike>;
   allOf?: SchemaLike[];
 }
 
-/** The property names an object schema declares, through allOf. */
-function propertyNames(schema: SchemaLike): Set<string> {
-  const names = new Set(Object.keys(schema.properties ?? {}));
-  for (const part of schema.allOf ?? []) for (const name of propertyNames(part)) names.add(name);
+/** The property names an object schema declares (of one type, if given), through allOf. */
+function propertyNames(schema: SchemaLike, type?: string): Set<string> {
+  const names = new Set(Object.entries(schema.properties ?? {}).filter(([, p]) => !type || p.type === type).map(([name]) => name));
+  for (const part of schema.allOf ?? []) for (const name of propertyNames(part, type)) names.add(name);
   return names;
+}
+
+/** Real clients write booleans as TRUE, True or 1: the document's boolean fields take any case, and 1/0. */
+function withLenientBooleans(params: Record<string, unknown>, fields: Set<string> | undefined): Record<string, unknown> {
+  if (!fields?.size) return params;
+  const out = { ...params };
+  for (const name of fields) {
+    const value = out[name];
+    if (typeof value !== 'string') continue;
+    const lower = value.trim().toLowerCase();
+    if (lower === 'true' || lower === '1') out[name] = 'true';
+    else if (lower === 'false' || lower === '0') out[name] = 'false';
+  }
+  return out;
 }
 
 /** `zoho-datetime`: `yyyy-MM-dd HH:mm:ss` naming a real moment (the pattern alone lets 30 February through). */
@@ -140,7 +155,8 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
   // Once routed: an operation with fields gets them as its `params` parameter before validation;
   // the others ignore whatever the client sends, as Zoho does. (Validation reads the request object passed in.)
   backend.register('postRoutingHandler', (c: Context, passed: Passed) => {
-    if (c.operation && takesParams.has(c.operation.operationId!)) passed.request.query = { params: passed.params } as unknown as Request['query'];
+    if (!c.operation || !takesParams.has(c.operation.operationId!)) return;
+    passed.request.query = { params: withLenientBooleans(passed.params, booleanFields.get(c.operation.operationId!)) } as unknown as Request['query'];
   });
   for (const [name, handler] of Object.entries(securityHandlers)) backend.registerSecurityHandler(name, handler);
   await backend.init();
@@ -152,6 +168,12 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
     operations.map((op) => {
       const param = op.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
       return [op.operationId!, param && 'schema' in param ? propertyNames(param.schema as SchemaLike) : undefined] as const;
+    }),
+  );
+  const booleanFields = new Map(
+    operations.map((op) => {
+      const param = op.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
+      return [op.operationId!, param && 'schema' in param ? propertyNames(param.schema as SchemaLike, 'boolean') : new Set<string>()] as const;
     }),
   );
   const takesParams = new Set(

@@ -448,6 +448,16 @@ describe('call events: call log and activities', () => {
     expect(licensedOrg(t.store).activities[log.activityId!]).toMatchObject({ kind: 'missed', startTime: '2026-11-26T09:30:00Z', voiceurl: 'https://pbx.example.com/vm/1.wav' });
   });
 
+  it.each(['TRUE', 'True', '1'])('callmissed with sequential=%s reads as true', async (sequential) => {
+    await post('/callmissed', { ...INBOUND, callmissedtime: '2026-11-26 09:30:00', sequential });
+    expect(licensedOrg(t.store).activities).toEqual({});
+  });
+
+  it.each(['FALSE', '0'])('callmissed with sequential=%s reads as false: a missed-call activity', async (sequential) => {
+    await post('/callmissed', { ...INBOUND, callmissedtime: '2026-11-26 09:30:00', sequential });
+    expect(Object.values(licensedOrg(t.store).activities)).toHaveLength(1);
+  });
+
   it('callmissed with sequential=true logs the event without an activity', async () => {
     await post('/callmissed', { ...INBOUND, callmissedtime: '2026-11-26 09:30:00', sequential: 'true' });
     expect(licensedOrg(t.store).calls['call-1']!.events).toHaveLength(1);

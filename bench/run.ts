@@ -8,6 +8,7 @@ import autocannon from 'autocannon';
 import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { crmFileOf } from '../server/store/store.js';
 import { startServer } from '../test/process.js';
 
 const seconds = Number(process.argv[2] ?? 8);
@@ -37,7 +38,8 @@ for (const { crmSize } of SIZES) {
   const db = path.join(dir, 'phonebridge.json');
   const started = performance.now();
   const server = await startServer({ PHONEBRIDGE_DB: db, PHONEBRIDGE_CRM_SIZE: String(crmSize) });
-  console.log(`\n~${recordsFor(crmSize).toLocaleString()} CRM records (PHONEBRIDGE_CRM_SIZE=${crmSize}), file ${((await stat(db)).size / 1e6).toFixed(1)} MB, first start ${Math.round(performance.now() - started)} ms`);
+  const mb = async (file: string) => ((await stat(file)).size / 1e6).toFixed(1);
+  console.log(`\n~${recordsFor(crmSize).toLocaleString()} CRM records (PHONEBRIDGE_CRM_SIZE=${crmSize}), CRM file ${await mb(crmFileOf(db))} MB, state file ${await mb(db)} MB, first start ${Math.round(performance.now() - started)} ms`);
   await fetch(`${server.base}/crm/v2/phonebridge/integrate`, { method: 'POST', headers: { Authorization: AUTH } });
   let n = 0;
   const headers = { Authorization: AUTH, 'Content-Type': 'application/x-www-form-urlencoded' };

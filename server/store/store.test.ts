@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDatabase } from '../../fixtures/seed.js';
-import { openStore } from './store.js';
+import { crmFileOf, openStore } from './store.js';
 
 const seed = () => createDatabase({ seed: 7, crmSize: 5, now: new Date('2026-11-26T00:00:00Z') });
 let dir: string;
@@ -14,11 +14,45 @@ beforeEach(async () => {
 });
 
 describe('openStore on a JSON file', () => {
-  it('creates and seeds the file on first open, in a folder it creates', async () => {
+  it('creates and seeds the files on first open, in a folder it creates: the CRM beside what requests change', async () => {
     const store = await openStore({ location: file, seed });
     const saved = JSON.parse(await readFile(file, 'utf8'));
-    expect(saved).toEqual(store.data);
+    const crm = JSON.parse(await readFile(crmFileOf(file), 'utf8'));
     expect(saved.schemaVersion).toBe(1);
+    expect(saved.orgs['700000101']).not.toHaveProperty('crm');
+    expect(saved.orgs['700000101'].users).toEqual(store.data.orgs['700000101']!.users);
+    expect(crm.orgs['700000101']).toEqual(store.data.orgs['700000101']!.crm);
+  });
+
+  it('reads the CRM back from its own file', async () => {
+    const first = await openStore({ location: file, seed });
+    const second = await openStore({ location: file, seed });
+    expect(second.data.orgs['700000101']!.crm).toEqual(first.data.orgs['700000101']!.crm);
+  });
+
+  it('a save writes only what requests change, not the CRM', async () => {
+    const store = await openStore({ location: file, seed, flushDelayMs: 10 });
+    const crmBefore = await stat(crmFileOf(file));
+    store.data.orgs['700000101']!.nextId++;
+    store.changed();
+    await store.flush();
+    expect((await stat(crmFileOf(file))).mtimeMs).toBe(crmBefore.mtimeMs);
+  });
+
+  it('refuses to start without the CRM file, and says which file is missing', async () => {
+    await openStore({ location: file, seed });
+    await rm(crmFileOf(file));
+    await expect(openStore({ location: file, seed })).rejects.toThrow(/phonebridge\.crm\.json belongs beside/);
+  });
+
+  it('a file written before the split (CRM inline) is read, and the CRM moved to its own file', async () => {
+    const legacy = seed();
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(legacy));
+    const store = await openStore({ location: file, seed });
+    expect(store.data.orgs['700000101']!.crm).toEqual(legacy.orgs['700000101']!.crm);
+    expect(JSON.parse(await readFile(file, 'utf8')).orgs['700000101']).not.toHaveProperty('crm');
+    expect(JSON.parse(await readFile(crmFileOf(file), 'utf8')).orgs['700000101']).toEqual(legacy.orgs['700000101']!.crm);
   });
 
   it('keeps changes across a reopen, without seeding again', async () => {
@@ -49,6 +83,12 @@ describe('openStore on a JSON file', () => {
     store.data.seed = 99;
     store.changed();
     await vi.waitFor(async () => expect(JSON.parse(await readFile(file, 'utf8')).seed).toBe(99), { timeout: 2000 });
+  });
+
+  it('refuses a CRM file that is not valid JSON', async () => {
+    await openStore({ location: file, seed });
+    await writeFile(crmFileOf(file), '{"orgs": ');
+    await expect(openStore({ location: file, seed })).rejects.toThrow(/phonebridge\.crm\.json is not valid JSON/);
   });
 
   it('refuses a file that is not valid JSON, and leaves it as it was', async () => {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import type { Db } from './schema.js';
+import type { Crm, Db, Org } from './schema.js';
 
 /** The in-memory database, saved behind the requests that change it. */
 export interface Store {
@@ -28,13 +28,35 @@ export interface StoreOptions {
 
 export const MEMORY = ':memory:';
 
+type SavedOrg = Omit<Org, 'crm'> & { crm?: Crm };
+type SavedDb = Omit<Db, 'orgs'> & { orgs: Record<string, SavedOrg> };
+interface CrmFile {
+  orgs: Record<string, Crm>;
+}
+
+/** `data/phonebridge.json` -> `data/phonebridge.crm.json`. */
+export function crmFileOf(location: string): string {
+  return location.replace(/(\.json)?$/, '.crm.json');
+}
+
+async function readJson<T>(file: JSONFile<T | null>, location: string): Promise<T | null> {
+  try {
+    return await file.read();
+  } catch (error) {
+    throw new Error(`the database file ${location} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
+  }
+}
+
 /**
  * Opens the database. A file that exists is read (and never overwritten if it
  * is not valid JSON); a missing one is seeded and saved at once.
  *
- * Saves are coalesced: a request marks the store changed and returns; one save
- * runs at a time, and the next waits at least `flushDelayMs` or twice the last
- * save's duration, so per-request cost does not grow with the database.
+ * The CRM records, which the API never changes, live in a second file beside
+ * the first (`*.crm.json`), written when the database is created; the first
+ * holds what requests change. Saves are coalesced: a request marks the store
+ * changed and returns; one save runs at a time, and the next waits at least
+ * `flushDelayMs` or twice the last save's duration. So per-request cost does
+ * not grow with the CRM.
  */
 export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOptions): Promise<Store> {
   if (location === MEMORY) {
@@ -43,33 +65,53 @@ export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOpt
   }
 
   await mkdir(path.dirname(path.resolve(location)), { recursive: true });
-  const low = new Low<Db | null>(new JSONFile<Db | null>(location), null);
-  try {
-    await low.read();
-  } catch (error) {
-    throw new Error(`the database file ${location} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
-  }
-  const isNew = low.data === null;
-  if (isNew) low.data = seed();
-  if (low.data!.schemaVersion !== 1) {
-    throw new Error(`the database file ${location} is not a phonebridge-mock database (schemaVersion ${String(low.data!.schemaVersion)})`);
+  const crmLocation = crmFileOf(location);
+  const mainFile = new JSONFile<SavedDb | null>(location);
+  const crmFile = new JSONFile<CrmFile | null>(crmLocation);
+  const saved = await readJson(mainFile, location);
+  const savedCrm = await readJson(crmFile, crmLocation);
+
+  let data: Db;
+  let crmToWrite = saved === null;
+  if (saved === null) {
+    data = seed();
+  } else {
+    if (saved.schemaVersion !== 1) throw new Error(`the database file ${location} is not a phonebridge-mock database (schemaVersion ${String(saved.schemaVersion)})`);
+    for (const [id, org] of Object.entries(saved.orgs)) {
+      // A file written before the split carries its CRM inline: keep it, and move it out on the next save.
+      if (org.crm) crmToWrite = true;
+      else if (savedCrm?.orgs[id]) org.crm = savedCrm.orgs[id];
+      else throw new Error(`the CRM records of org ${id} are missing: ${crmLocation} belongs beside ${location}; move both away to start afresh`);
+    }
+    data = saved as Db;
   }
 
-  let dirty = isNew;
+  let dirty = saved === null;
   let timer: NodeJS.Timeout | null = null;
   let saving: Promise<void> | null = null;
   let lastSaveMs = 0;
   let saves = 0;
 
+  /** The database without the CRM: what each save writes. A shallow copy per org, not a deep one. */
+  const withoutCrm = (): SavedDb => ({ ...data, orgs: Object.fromEntries(Object.entries(data.orgs).map(([id, { crm: _crm, ...org }]) => [id, org])) });
+
+  const write = async () => {
+    if (crmToWrite) {
+      await crmFile.write({ orgs: Object.fromEntries(Object.entries(data.orgs).map(([id, org]) => [id, org.crm])) });
+      crmToWrite = false;
+    }
+    // JSONFile stringifies synchronously when called, so the saved snapshot is consistent.
+    await mainFile.write(withoutCrm());
+  };
+
   const save = async (): Promise<void> => {
     timer = null;
     while (saving) await saving;
-    if (!dirty) return;
+    if (!dirty && !crmToWrite) return;
     dirty = false;
     const started = performance.now();
     saves++;
-    // JSONFile stringifies synchronously when called, so the saved snapshot is consistent.
-    saving = low.write().finally(() => {
+    saving = write().finally(() => {
       saving = null;
       lastSaveMs = performance.now() - started;
     });
@@ -88,10 +130,10 @@ export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOpt
     timer.unref();
   };
 
-  if (isNew) await save();
+  if (saved === null || crmToWrite) await save();
 
   return {
-    data: low.data!,
+    data,
     location,
     changed() {
       dirty = true;

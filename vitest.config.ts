@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['server/**/*.test.ts', 'fixtures/**/*.test.ts', 'test/**/*.test.ts'],
+          setupFiles: ['test/setup.ts'],
         },
       },
       {

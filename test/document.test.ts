@@ -2,6 +2,7 @@ import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../fixtures/seed.js';
 import { createApi, HANDLERS } from '../server/api.js';
+import { createTestApp, expectDocumentedResponses } from './helpers.js';
 import { loadSpec } from '../server/spec.js';
 import { openStore } from '../server/store/store.js';
 
@@ -85,5 +86,20 @@ describe('the response check (what makes the suite fail on a drifting mock)', as
 
   it('passes a documented response', () => {
     expect(api.checkResponse({ operationId: 'listUsers', status: 401, body: { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' } })).toEqual([]);
+  });
+});
+
+describe('the after-each document check of in-process apps (test/setup.ts)', () => {
+  it('fails a test whose app sent a response its document does not allow', async () => {
+    const t = await createTestApp();
+    t.responses.push({ result: { status: 418, operationId: 'listUsers' }, violations: ['listUsers: status 418 is not declared'] });
+    expect(() => expectDocumentedResponses()).toThrow(/must match its OpenAPI document/);
+  });
+
+  it('sees responses of an app made in a hook, through a real request', async () => {
+    const t = await createTestApp();
+    await t.http.get('/crm/v2/phonebridge/users');
+    expect(t.responses).toHaveLength(1);
+    expect(t.responses[0]!.result.status).toBe(401);
   });
 });

@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { createDatabase } from '../fixtures/seed.js';
 import type { ApiResult } from '../server/api.js';
 import { createMock, type MockDeps } from '../server/mock.js';
@@ -50,12 +50,21 @@ export async function createTestApp(config: Partial<MockDeps['config']> = {}): P
     logError: (e) => errors.push(e),
   });
   const testApp = { http: supertest(app), store, clock, responses, errors };
-  afterEach(() => {
-    const violations = testApp.responses.flatMap((r) => r.violations);
-    testApp.responses.length = 0;
-    expect(violations, 'every response must match openapi/phonebridge.yaml').toEqual([]);
-  });
+  liveApps.add(testApp);
   return testApp;
+}
+
+/** Every app created by createTestApp; test/setup.ts checks their responses after each test. */
+const liveApps = new Set<TestApp>();
+
+/**
+ * Fails the current test if any app sent a response its document does not
+ * allow. Registered once per test file by test/setup.ts: a hook registered
+ * from inside beforeEach or beforeAll would never run.
+ */
+export function expectDocumentedResponses(): void {
+  const violations = [...liveApps].flatMap((app) => app.responses.splice(0).flatMap((r) => r.violations));
+  expect(violations, 'every response must match its OpenAPI document').toEqual([]);
 }
 
 /** The licensed org's state in the store. */

@@ -13,14 +13,11 @@ async function main(): Promise<void> {
   ]);
   const config = readConfig();
   const now = () => new Date();
-  const store = await openStore({
-    location: config.dbPath,
-    seed: () => createDatabase({ seed: config.seed, crmSize: config.crmSize, now: now() }),
-    flushDelayMs: config.flushDelayMs,
-  });
+  const reseed = (seed = config.seed) => upgradeDatabase(createDatabase({ seed, crmSize: config.crmSize, now: now() }), now(), config.redirectUris);
+  const store = await openStore({ location: config.dbPath, seed: () => reseed(), flushDelayMs: config.flushDelayMs });
   upgradeDatabase(store.data, now(), config.redirectUris);
   store.changed();
-  const app = await createMock({ store, now, config });
+  const app = await createMock({ store, now, reseed, config });
 
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();

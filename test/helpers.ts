@@ -39,12 +39,14 @@ export interface TestApp {
  */
 export async function createTestApp(config: Partial<MockDeps['config']> = {}): Promise<TestApp> {
   const clock = testClock();
-  const store = await openStore({ location: ':memory:', seed: () => createDatabase({ seed: 42, crmSize: 30, now: clock.now() }) });
+  const reseed = (seed = 42) => createDatabase({ seed, crmSize: 30, now: clock.now() });
+  const store = await openStore({ location: ':memory:', seed: () => reseed() });
   const errors: unknown[] = [];
   const responses: TestApp['responses'] = [];
   const app = await createMock({
     store,
     now: clock.now,
+    reseed,
     config: { tokenTtlSeconds: 3600, legacyExpires: false, autoConsent: true, publicUrl: undefined, webhook: { timeoutMs: 5000, retries: 0, backoffMs: 50, allowHosts: undefined }, ...config },
     onResponse: (result, violations) => responses.push({ result, violations }),
     logError: (e) => errors.push(e),

@@ -295,3 +295,42 @@ describe('the outbox', () => {
     expect((await t.http.get('/openapi/admin.yaml').expect(200)).text).toMatch(/\/__admin\/click-to-call:/);
   });
 });
+
+describe('POST /__admin/reset', () => {
+  it('starts over from the seed: integration, registrations, calls, tokens and outbox are gone', async () => {
+    await setUp();
+    await register();
+    await clickToCall({ userid: adminUser().id, tonumber: '1' }).expect(200);
+    await event('callreceived', INBOUND);
+    const firstNames = licensedOrg(t.store).crm.contacts.map((c) => c.name);
+    const res = await t.http.post('/__admin/reset').expect(200);
+    expect(res.body).toEqual({ status: 'success', seed: 42 });
+    const org = licensedOrg(t.store);
+    expect(org.integration).toBeNull();
+    expect(org.clickToCall).toEqual({});
+    expect(org.calls).toEqual({});
+    expect(t.store.data.outbox).toEqual([]);
+    expect(org.crm.contacts.map((c) => c.name)).toEqual(firstNames);
+    // The mock keeps working on the new state: fixed tokens, not integrated yet.
+    const users = await t.http.get(`${BASE}/users`).set(admin).expect(400);
+    expect(users.body.code).toBe('PBX_NOT_INTEGRATED');
+    await t.http.post(`${BASE}/integrate`).set(admin).expect(200);
+    await event('callreceived', INBOUND);
+  });
+
+  it('with another seed: other fake data, the reference Contact still there', async () => {
+    await setUp();
+    const before = licensedOrg(t.store).crm.leads.map((l) => l.name);
+    const res = await t.http.post('/__admin/reset').send({ seed: 7 }).expect(200);
+    expect(res.body.seed).toBe(7);
+    expect(licensedOrg(t.store).crm.leads.map((l) => l.name)).not.toEqual(before);
+    const found = await t.http.get(`${BASE}/callerdetails`).set(admin).query({ phonenumber: '0018885554567' }).expect(400);
+    expect(found.body.code).toBe('PBX_NOT_INTEGRATED');
+  });
+
+  it('a seed that is not a number -> 400 INVALID_DATA naming seed', async () => {
+    await setUp();
+    const res = await t.http.post('/__admin/reset').type('form').send({ seed: 'forty-two' }).expect(400);
+    expect(res.body).toMatchObject({ code: 'INVALID_DATA', details: { param: 'seed' } });
+  });
+});

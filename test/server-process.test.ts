@@ -61,6 +61,21 @@ describe('the compiled server on a real port with a real JSON file', () => {
     expect((await again.json()).code).toBe('PBX_ALREADY_ENABLED');
   });
 
+  it('POST /__admin/reset rewrites both files; a restart finds the fresh state', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pbm-proc-'));
+    const db = path.join(dir, 'phonebridge.json');
+    const first = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_FLUSH_MS: '60000' });
+    expect((await api(first, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
+    const reset = await fetch(`${first.base}/__admin/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ seed: 9 }) });
+    expect(await reset.json()).toEqual({ status: 'success', seed: 9 });
+    // Saved at once, although the flush delay is a minute.
+    expect(JSON.parse(await readFile(db, 'utf8')).seed).toBe(9);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await start({ PHONEBRIDGE_DB: db });
+    expect((await api(second, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
+  });
+
   it('refuses to start on a corrupt database file, and leaves it as it was', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pbm-proc-'));
     const db = path.join(dir, 'phonebridge.json');

@@ -6,13 +6,15 @@ import { deliver, hostAllowed, recordRefusal, type DeliveryOptions, type Outgoin
 import { ACTION_URL, actionRefusal, callControlRequest, clickToCallRequest, controlsAfter } from '../outbound/requests.js';
 import { allowedMethods, createSpecApi, type RoutingErrorSchemas, type SpecApi, type SpecRequest } from '../spec-api.js';
 import { loadSpec } from '../spec.js';
-import type { CallControlAction, CrmUser, Org } from '../store/schema.js';
+import type { CallControlAction, CrmUser, Db, Org } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { ErrorObject } from 'ajv';
 
 export interface AdminDeps {
   store: Store;
   now: () => Date;
+  /** A freshly seeded database: with this seed, or the one the mock started with. */
+  reseed: (seed?: number) => Db;
   delivery: DeliveryOptions;
   routingErrorSchemas: RoutingErrorSchemas;
   logError?: (error: unknown) => void;
@@ -31,7 +33,7 @@ function findActiveUser(orgs: Org[], userId: string): { org: Org; user: CrmUser 
  * The control plane from openapi/admin.yaml: the mock plays Zoho toward the
  * vendor (click-to-call and call-control requests) and keeps an outbox.
  */
-export async function createAdminApi({ store, now, delivery, routingErrorSchemas, logError }: AdminDeps): Promise<SpecApi> {
+export async function createAdminApi({ store, now, reseed, delivery, routingErrorSchemas, logError }: AdminDeps): Promise<SpecApi> {
   const db = store.data;
 
   /** Sends (or, off the allow-list, refuses) one request and answers with its outbox record. */
@@ -80,6 +82,11 @@ export async function createAdminApi({ store, now, delivery, routingErrorSchemas
         store.changed();
       }
       return result;
+    },
+
+    reset: async (_c, { params }) => {
+      await store.replace(reseed(typeof params.seed === 'number' ? params.seed : undefined));
+      return { status: 200, body: { status: 'success', seed: db.seed } };
     },
 
     listOutbox: () => ({ status: 200, body: { deliveries: db.outbox } }),

@@ -15,6 +15,8 @@ export interface Store {
   flush(): Promise<void>;
   /** How many times the file has been written since opening. */
   readonly saves: number;
+  /** Replaces the whole database in place (the CRM too) and saves it. */
+  replace(next: Db): Promise<void>;
 }
 
 export interface StoreOptions {
@@ -61,7 +63,7 @@ async function readJson<T>(file: JSONFile<T | null>, location: string): Promise<
 export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOptions): Promise<Store> {
   if (location === MEMORY) {
     const low = new Low<Db>(new Memory<Db>(), seed());
-    return { data: low.data, location, changed() {}, flush: async () => {}, saves: 0 };
+    return { data: low.data, location, changed() {}, flush: async () => {}, saves: 0, replace: async (next) => replaceInPlace(low.data, next) };
   }
 
   await mkdir(path.dirname(path.resolve(location)), { recursive: true });
@@ -146,5 +148,18 @@ export async function openStore({ location, seed, flushDelayMs = 100 }: StoreOpt
     get saves() {
       return saves;
     },
+    async replace(next) {
+      replaceInPlace(data, next);
+      crmToWrite = true;
+      dirty = true;
+      if (timer) clearTimeout(timer);
+      await save();
+    },
   };
+}
+
+/** Everyone holding `data` sees the new database: its keys are replaced, not the object. */
+function replaceInPlace(data: Db, next: Db): void {
+  for (const key of Object.keys(data)) delete (data as unknown as Record<string, unknown>)[key];
+  Object.assign(data, next);
 }

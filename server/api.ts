@@ -12,7 +12,6 @@ import { loadSpec } from './spec.js';
 import type { Store } from './store/store.js';
 
 export type { ApiRequest, ApiResult } from './spec-api.js';
-export type PhoneBridgeApi = SpecApi;
 
 /** Handlers keyed by the document's operationIds; `strict` init refuses any id the document lacks. */
 export const HANDLERS: Record<string, Handler> = {
@@ -80,7 +79,7 @@ export function paramError(errors: ErrorObject[]): ApiResponse {
  * @example const api = await createApi({ store, now: () => new Date() });
  *          await api.handle({ method: 'GET', path: '/crm/v2/phonebridge/users', headers, params: {}, baseUrl });
  */
-export async function createApi(deps: ApiDeps): Promise<PhoneBridgeApi> {
+export async function createApi(deps: ApiDeps): Promise<SpecApi> {
   // Why a token was refused, when it was for a reason other than being invalid.
   const refusals = new WeakMap<Context, 'OAUTH_SCOPE_MISMATCH'>();
   const readOnly = (c: Context) => Boolean((c.operation as { 'x-phonebridge-read-only'?: boolean })['x-phonebridge-read-only']);

@@ -54,7 +54,7 @@ export function mintAccessToken(db: Db, subject: Subject, refreshToken: string |
   return token;
 }
 
-export function revokeRefreshToken(db: Db, token: string): void {
+function revokeRefreshToken(db: Db, token: string): void {
   for (const access of db.refreshTokens[token]?.accessTokens ?? []) delete db.tokens[access];
   delete db.refreshTokens[token];
 }

@@ -7,7 +7,7 @@ import { callAnswered, callDialed, callHungUp, callMissed, callReceived } from '
 import type { Caller, Handler } from './handlers/context.js';
 import { disableIntegration, enableIntegration } from './handlers/integration.js';
 import { getCallerDetails, listUsers, updateVoiceUrl } from './handlers/lookups.js';
-import { allowedMethods, createSpecApi, type SpecApi } from './spec-api.js';
+import { createSpecApi, type SpecApi } from './spec-api.js';
 import { loadSpec } from './spec.js';
 import type { Store } from './store/store.js';
 
@@ -97,9 +97,6 @@ export async function createApi(deps: ApiDeps): Promise<SpecApi> {
       ...operations,
       unauthorizedHandler: (c) => errorResponse(refusals.get(c) ?? 'INVALID_TOKEN'),
       validationFail: (c) => paramError((c.validation.errors ?? []) as ErrorObject[]),
-      notFound: () => errorResponse('NOT_FOUND'),
-      methodNotAllowed: (c) => ({ ...errorResponse('METHOD_NOT_ALLOWED'), headers: { Allow: allowedMethods(c) } }),
-      notImplemented: () => errorResponse('INTERNAL_ERROR'),
     },
     securityHandlers: {
       zohoOAuth: (c) => {

@@ -47,7 +47,7 @@ export interface SpecRequest {
 
 export interface SpecApiOptions {
   document: Record<string, unknown>;
-  /** Operation handlers by operationId, and openapi-backend's hooks (validationFail, notFound, ...). */
+  /** Operation handlers by operationId, and openapi-backend's hooks (validationFail, ...); 404, 405 and 501 have defaults. */
   handlers: Record<string, (c: Context, request: SpecRequest) => ApiResponse | Promise<ApiResponse>>;
   securityHandlers?: Record<string, (c: Context) => unknown>;
   /** Schemas of 404 and 405 bodies; default: the document's NotFound and MethodNotAllowed responses. */
@@ -71,11 +71,20 @@ function propertyNames(schema: SchemaLike, type?: string): Set<string> {
   return names;
 }
 
-/** Real clients write booleans as TRUE, True or 1: the document's boolean fields take any case, and 1/0. */
-function withLenientBooleans(params: Record<string, unknown>, fields: Set<string> | undefined): Record<string, unknown> {
-  if (!fields?.size) return params;
-  const out = { ...params };
-  for (const name of fields) {
+/** What an operation's `params` schema declares: every field, and which of them are booleans. */
+interface Fields {
+  declared: Set<string>;
+  booleans: Set<string>;
+}
+
+/**
+ * The fields an operation gets: only those the document declares (so nothing
+ * else reaches handlers or the stored call log), with booleans read as real
+ * clients write them (TRUE, True, 1/0).
+ */
+function declaredOnly(params: Record<string, unknown>, { declared, booleans }: Fields): Record<string, unknown> {
+  const out = Object.fromEntries(Object.entries(params).filter(([name]) => declared.has(name)));
+  for (const name of booleans) {
     const value = out[name];
     if (typeof value !== 'string') continue;
     const lower = value.trim().toLowerCase();
@@ -131,16 +140,19 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
     params: Record<string, unknown>;
     baseUrl: string;
   }
+  // Every document answers an unknown path or method the same way, in Zoho's envelope.
+  const routing: SpecApiOptions['handlers'] = {
+    notFound: () => errorResponse('NOT_FOUND'),
+    methodNotAllowed: (c) => ({ ...errorResponse('METHOD_NOT_ALLOWED'), headers: { Allow: allowedMethods(c) } }),
+    notImplemented: () => errorResponse('INTERNAL_ERROR'),
+  };
   backend.register(
     Object.fromEntries(
-      Object.entries(handlers).map(([name, handler]): [string, BackendHandler] => [
+      Object.entries({ ...routing, ...handlers }).map(([name, handler]): [string, BackendHandler] => [
         name,
         async (c: Context, passed: Passed): Promise<ApiResult> => {
           const operationId = c.operation?.operationId;
-          const all = (c.request.query as { params?: Record<string, unknown> }).params ?? {};
-          // Only the fields the document declares reach handlers (and so the stored call log).
-          const declared = operationId ? declaredFields.get(operationId) : undefined;
-          const params = declared ? Object.fromEntries(Object.entries(all).filter(([name]) => declared.has(name))) : all;
+          const params = (c.request.query as { params?: Record<string, unknown> }).params ?? {};
           try {
             return { ...(await handler(c, { params, baseUrl: passed.baseUrl })), operationId };
           } catch (error) {
@@ -155,8 +167,8 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
   // Once routed: an operation with fields gets them as its `params` parameter before validation;
   // the others ignore whatever the client sends, as Zoho does. (Validation reads the request object passed in.)
   backend.register('postRoutingHandler', (c: Context, passed: Passed) => {
-    if (!c.operation || !takesParams.has(c.operation.operationId!)) return;
-    passed.request.query = { params: withLenientBooleans(passed.params, booleanFields.get(c.operation.operationId!)) } as unknown as Request['query'];
+    const fields = c.operation && fieldsByOperation.get(c.operation.operationId!);
+    if (fields) passed.request.query = { params: declaredOnly(passed.params, fields) } as unknown as Request['query'];
   });
   for (const [name, handler] of Object.entries(securityHandlers)) backend.registerSecurityHandler(name, handler);
   await backend.init();
@@ -164,21 +176,13 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
   // The router rebuilds its operation list on every match; the document never changes, so keep one.
   const operations = backend.router.getOperations();
   backend.router.getOperations = () => operations;
-  const declaredFields = new Map(
-    operations.map((op) => {
-      const param = op.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
-      return [op.operationId!, param && 'schema' in param ? propertyNames(param.schema as SchemaLike) : undefined] as const;
-    }),
-  );
-  const booleanFields = new Map(
-    operations.map((op) => {
-      const param = op.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
-      return [op.operationId!, param && 'schema' in param ? propertyNames(param.schema as SchemaLike, 'boolean') : new Set<string>()] as const;
-    }),
-  );
-  const takesParams = new Set(
-    operations.filter((op) => op.parameters?.some((p) => 'in' in p && p.in === 'query' && p.name === 'params')).map((op) => op.operationId!),
-  );
+  const fieldsByOperation = new Map<string, Fields>();
+  for (const op of operations) {
+    const param = op.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
+    if (!param || !('schema' in param)) continue;
+    const schema = param.schema as SchemaLike;
+    fieldsByOperation.set(op.operationId!, { declared: propertyNames(schema), booleans: propertyNames(schema, 'boolean') });
+  }
 
   const doc = backend.definition as unknown as { components?: { responses?: Record<string, { content: Record<string, { schema: object }> }> } };
   const ajv = addFormats(new Ajv({ strict: false }));
@@ -246,7 +250,7 @@ export async function createSpecApi({ document, handlers, securityHandlers = {},
 }
 
 /** The methods a path has in the document, for the Allow header of a 405. */
-export function allowedMethods(c: Context): string {
+function allowedMethods(c: Context): string {
   const router = c.api.router;
   return METHODS.filter((method) => router.matchOperation({ method, path: c.request.path, headers: {} }) !== undefined)
     .map((m) => m.toUpperCase())

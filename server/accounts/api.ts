@@ -1,10 +1,9 @@
 import type { Context } from 'openapi-backend';
 import type { ApiResponse } from '../errors.js';
-import { allowedMethods, createSpecApi, type RoutingErrorSchemas, type SpecApi, type SpecRequest } from '../spec-api.js';
+import { createSpecApi, type RoutingErrorSchemas, type SpecApi, type SpecRequest } from '../spec-api.js';
 import { loadSpec } from '../spec.js';
 import type { Store } from '../store/store.js';
 import type { Db } from '../store/schema.js';
-import { errorResponse } from '../errors.js';
 import { consentPage, errorPage } from './consent-page.js';
 import { GRANT_CODE_TTL_MS, mintAccessToken, mintRefreshToken, revoke, zohoToken, type Subject } from './tokens.js';
 
@@ -152,9 +151,6 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
           return page(400, 'Invalid Request', (c.validation.errors ?? []).map((e) => `${e.instancePath.replace('/query/params', '') || 'request'} ${e.message}`).join('; '));
       }
     },
-    notFound: () => errorResponse('NOT_FOUND'),
-    methodNotAllowed: (c) => ({ ...errorResponse('METHOD_NOT_ALLOWED'), headers: { Allow: allowedMethods(c) } }),
-    notImplemented: () => errorResponse('INTERNAL_ERROR'),
   };
 
   return createSpecApi({ document: loadSpec('accounts.yaml').document, handlers, routingErrorSchemas: deps.routingErrorSchemas, logError: deps.logError });

@@ -4,7 +4,7 @@ import { findUser, recordPhone } from '../crm-lookup.js';
 import { errorResponse, fail, type ApiResponse } from '../errors.js';
 import { deliver, hostAllowed, recordRefusal, type DeliveryOptions, type Outgoing } from '../outbound/deliver.js';
 import { ACTION_URL, actionRefusal, callControlRequest, clickToCallRequest, controlsAfter } from '../outbound/requests.js';
-import { allowedMethods, createSpecApi, type RoutingErrorSchemas, type SpecApi, type SpecRequest } from '../spec-api.js';
+import { createSpecApi, type RoutingErrorSchemas, type SpecApi, type SpecRequest } from '../spec-api.js';
 import { loadSpec } from '../spec.js';
 import type { CallControlAction, CrmUser, Db, Org } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -98,9 +98,6 @@ export async function createAdminApi({ store, now, reseed, delivery, routingErro
     },
 
     validationFail: (c) => paramError((c.validation.errors ?? []) as ErrorObject[]),
-    notFound: () => errorResponse('NOT_FOUND'),
-    methodNotAllowed: (c) => ({ ...errorResponse('METHOD_NOT_ALLOWED'), headers: { Allow: allowedMethods(c) } }),
-    notImplemented: () => errorResponse('INTERNAL_ERROR'),
   };
 
   return createSpecApi({ document: loadSpec('admin.yaml').document, handlers, routingErrorSchemas, logError });

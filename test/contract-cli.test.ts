@@ -1,25 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAUTH_CLIENTS } from '../fixtures/personas.js';
 import { editJson, startBrokenTarget, type Mutation } from './broken-target.js';
-import { startServer, type RunningServer } from './process.js';
+import { runNode, startServer, type RunningServer } from './process.js';
 
 const CLI = path.resolve('dist/contract-tests/cli.js');
 const [MOCKPBX] = OAUTH_CLIENTS;
 const ALL_PERSONAS = ['--user-token', '1000.user.mockpbx', '--free-token', '1000.admin.freeedition', '--unregistered-token', '1000.admin.unregistered', '--otherpbx-token', '1000.admin.otherpbx', '--expired-token', '1000.expired.mockpbx', '--client-id', MOCKPBX.clientId, '--client-secret', MOCKPBX.clientSecret];
 
-function runContract(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+const runContract = (args: string[]) => runNode(CLI, args);
 
 async function freshMock(): Promise<RunningServer> {
   return startServer({ PHONEBRIDGE_DB: ':memory:' });

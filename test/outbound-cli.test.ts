@@ -1,23 +1,11 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from './process.js';
+import { runNode, startServer, type RunningServer } from './process.js';
 import { callbackValidator, closedPortUrl, startReceiver } from './receiver.js';
 
 const admin = { Authorization: 'Zoho-oauthtoken 1000.admin.mockpbx' };
 
-function run(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve(script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-const mockCli = (args: string[]) => run('dist/server/main.js', args);
-const contractCli = (args: string[]) => run('dist/contract-tests/cli.js', args);
+const mockCli = (args: string[]) => runNode('dist/server/main.js', args);
+const contractCli = (args: string[]) => runNode('dist/contract-tests/cli.js', args);
 
 describe('phonebridge-mock click-to-call | call-control | outbox', () => {
   let mock: RunningServer;

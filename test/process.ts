@@ -38,3 +38,22 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   });
   return { child, base, output: () => output, exited };
 }
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr as they came. */
+  output: string;
+}
+
+/** Runs a compiled script (the mock's or the contract command's) to its end, with extra environment. */
+export function runNode(script: string, args: string[], env: Record<string, string> = {}): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.resolve(script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { stdout: '', stderr: '', output: '' };
+    child.stdout!.on('data', (c) => ((out.stdout += c), (out.output += c)));
+    child.stderr!.on('data', (c) => ((out.stderr += c), (out.output += c)));
+    child.on('exit', (code) => resolve({ code, ...out }));
+  });
+}

@@ -1,9 +1,8 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAIN, startServer, type RunningServer } from './process.js';
+import { MAIN, runNode, startServer, type RunningServer } from './process.js';
 
 const admin = { Authorization: 'Zoho-oauthtoken 1000.admin.mockpbx' };
 const api = (server: RunningServer, p: string, init?: RequestInit) => fetch(`${server.base}/crm/v2/phonebridge${p}`, init);
@@ -80,20 +79,15 @@ describe('the compiled server on a real port with a real JSON file', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pbm-proc-'));
     const db = path.join(dir, 'phonebridge.json');
     await writeFile(db, '{"schemaVersion": 1, "orgs": ');
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', PHONEBRIDGE_DB: db }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c) => (stderr += c));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
+    const { code, stderr } = await runNode(MAIN, [], { PORT: '0', PHONEBRIDGE_DB: db });
     expect(code).toBe(1);
     expect(stderr).toMatch(/not valid JSON/);
     expect(await readFile(db, 'utf8')).toBe('{"schemaVersion": 1, "orgs": ');
   });
 
   it('refuses a bad PORT with a clear message', async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: 'eighty', PHONEBRIDGE_DB: ':memory:' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c) => (stderr += c));
-    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(1);
+    const { code, stderr } = await runNode(MAIN, [], { PORT: 'eighty', PHONEBRIDGE_DB: ':memory:' });
+    expect(code).toBe(1);
     expect(stderr).toMatch(/PORT must be an integer/);
   });
 });

@@ -40,7 +40,7 @@ export async function createAdminApi({ store, now, reseed, delivery, routingErro
   const send = async (out: Outgoing): Promise<ApiResponse> => {
     if (!hostAllowed(out.url, delivery.allowHosts)) {
       const host = URL.canParse(out.url) ? new URL(out.url).host : out.url;
-      recordRefusal(db, out, new URLSearchParams(out.fields).toString(), now(), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
+      recordRefusal(db, out, now(), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
       store.changed();
       return errorResponse('WEBHOOK_HOST_NOT_ALLOWED', { subject: host, details: { url: out.url } });
     }

@@ -41,9 +41,11 @@ function record(db: Db, entry: Omit<Delivery, 'id'>): Delivery {
 }
 
 /** Records a request the allow-list stopped; nothing is sent. */
-export function recordRefusal(db: Db, out: Outgoing, body: string, now: Date, reason: string): Delivery {
-  return record(db, { ...base(out, body, now), response: null, latencyMs: 0, attempts: 0, delivered: false, error: reason });
+export function recordRefusal(db: Db, out: Outgoing, now: Date, reason: string): Delivery {
+  return record(db, { ...base(out, formBody(out), now), response: null, latencyMs: 0, attempts: 0, delivered: false, error: reason });
 }
+
+const formBody = (out: Outgoing) => new URLSearchParams(out.fields).toString();
 
 function base(out: Outgoing, body: string, now: Date) {
   const { kind, orgId, userId, callrefid, url, headers } = out;
@@ -58,7 +60,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * failed delivery, not a failure of the mock.
  */
 export async function deliver(db: Db, out: Outgoing, options: DeliveryOptions, now: () => Date): Promise<Delivery> {
-  const body = new URLSearchParams(out.fields).toString();
+  const body = formBody(out);
   const headers = { 'content-type': 'application/x-www-form-urlencoded', ...out.headers };
   const startedAt = now();
   let attempts = 0;

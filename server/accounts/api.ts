@@ -38,6 +38,7 @@ const OTHER_LOCATIONS = {
 const page = (status: number, title: string, detail: string): ApiResponse => ({ status, headers: HTML, body: errorPage(title, detail) });
 const json = (body: object, status = 200): ApiResponse => ({ status, body });
 const tokenError = (error: string) => json({ error });
+const revokeFailed = (): ApiResponse => json({ status: 'failure', error: 'invalid_token' }, 400);
 
 function redirect(to: string, query: Record<string, string | undefined>): ApiResponse {
   const url = new URL(to);
@@ -133,7 +134,7 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
     },
 
     revokeToken: (_c, { params }) => {
-      if (!revoke(db, String(params.token))) return json({ status: 'failure', error: 'invalid_token' }, 400);
+      if (!revoke(db, String(params.token))) return revokeFailed();
       store.changed();
       return json({ status: 'success' });
     },
@@ -146,7 +147,7 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
         case 'token':
           return tokenError('unsupported_grant_type');
         case 'revokeToken':
-          return json({ status: 'failure', error: 'invalid_token' }, 400);
+          return revokeFailed();
         default:
           return page(400, 'Invalid Request', (c.validation.errors ?? []).map((e) => `${e.instancePath.replace('/query/params', '') || 'request'} ${e.message}`).join('; '));
       }

@@ -2,10 +2,12 @@ import { dict } from '../store/dict.js';
 import { fail } from '../errors.js';
 import { findUser } from '../crm-lookup.js';
 import { parseNameValues } from '../name-value.js';
+import { ACTION_URL } from '../outbound/requests.js';
 import type { ClickToCallRegistration, NameValue } from '../store/schema.js';
 import { checkAccess, success, type Handler } from './context.js';
 
-const CALL_CONTROL_URLS = ['answerurl', 'hungupurl', 'muteurl', 'unmuteurl', 'holdurl', 'unholdurl', 'keypressurl'] as const;
+/** The seven call-control URL fields, as the outbound requests use them. */
+const CALL_CONTROL_URLS = Object.values(ACTION_URL);
 
 function nameValues(params: Record<string, unknown>, param: string): NameValue[] {
   if (params[param] === undefined) return [];

@@ -1,7 +1,7 @@
 import type { ClickToCallRegistration, CallControlAction, CallLog, CrmUser } from '../store/schema.js';
 
 /** The registration field holding each action's URL. */
-export const ACTION_URL: Record<CallControlAction, keyof ClickToCallRegistration> = {
+export const ACTION_URL: Record<CallControlAction, 'answerurl' | 'hungupurl' | 'muteurl' | 'unmuteurl' | 'holdurl' | 'unholdurl' | 'keypressurl'> = {
   answer: 'answerurl',
   hangup: 'hungupurl',
   mute: 'muteurl',

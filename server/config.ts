@@ -1,5 +1,3 @@
-import type { DeliveryOptions } from './outbound/deliver.js';
-
 /** Environment variables, read once, with defaults that make a bare `npm start` work. */
 export interface Config {
   readonly port: number;
@@ -22,7 +20,18 @@ export interface Config {
   /** Extra redirect URIs registered for the MockPBX OAuth client. */
   readonly redirectUris: readonly string[];
   /** How the mock calls vendors' URLs (click-to-call, call control). */
-  readonly webhook: DeliveryOptions;
+  readonly webhook: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Per attempt, ms. */
+  readonly timeoutMs: number;
+  /** Extra attempts after a network error, a timeout or a 5xx. */
+  readonly retries: number;
+  /** Wait before the first retry, ms; doubled after each. */
+  readonly backoffMs: number;
+  /** Hosts the mock may call; undefined allows every registered URL. */
+  readonly allowHosts: readonly string[] | undefined;
 }
 
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);

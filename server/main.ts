@@ -1,23 +1,26 @@
 #!/usr/bin/env node
-/** The entry point: config -> store -> api -> app -> listen -> graceful shutdown. All IO lives here. */
-import { COMMANDS, runCommand } from './cli.js';
+/** The entry point: config -> store -> mock (compose.ts) -> listen -> graceful shutdown. All IO lives here. */
+import { COMMANDS, runCommand } from './cli/commands.js';
 
 async function main(): Promise<void> {
   // Loaded here, not at the top: the CLI commands need none of it and start faster without it.
-  const [{ createDatabase, upgradeDatabase }, { OAUTH_CLIENTS, PERSONAS }, { readConfig }, { createMock }, { openStore }] = await Promise.all([
+  const [{ createDatabase, restoreFixtures }, { OAUTH_CLIENTS, PERSONAS }, { readConfig }, { createMock }, { openStore }, { systemClock: clock }] = await Promise.all([
     import('../fixtures/seed.js'),
     import('../fixtures/personas.js'),
     import('./config.js'),
-    import('./mock.js'),
+    import('./compose.js'),
     import('./store/store.js'),
+    import('./clock.js'),
   ]);
   const config = readConfig();
-  const now = () => new Date();
-  const reseed = (seed = config.seed) => upgradeDatabase(createDatabase({ seed, crmSize: config.crmSize, now: now() }), now(), config.redirectUris);
-  const store = await openStore({ location: config.dbPath, seed: () => reseed(), flushDelayMs: config.flushDelayMs });
-  upgradeDatabase(store.data, now(), config.redirectUris);
-  store.changed();
-  const app = await createMock({ store, now, reseed, config });
+  const reseed = (seed = config.seed) => restoreFixtures(createDatabase({ seed, crmSize: config.crmSize, now: clock.now() }), clock.now(), config.redirectUris);
+  const store = await openStore({
+    location: config.dbPath,
+    seed: () => reseed(),
+    flushDelayMs: config.flushDelayMs,
+    prepare: (db) => restoreFixtures(db, clock.now(), config.redirectUris),
+  });
+  const { app } = await createMock({ store, clock, reseed, config });
 
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();

@@ -1,10 +1,11 @@
 import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../fixtures/seed.js';
-import { createApi, HANDLERS } from '../server/api.js';
-import { createTestApp, expectDocumentedResponses } from './helpers.js';
-import { loadSpec } from '../server/spec.js';
+import { systemClock } from '../server/clock.js';
+import { loadDocument } from '../server/openapi/documents.js';
+import { createPhoneBridgeV2, HANDLERS } from '../server/phonebridge/v2/api.js';
 import { openStore } from '../server/store/store.js';
+import { createTestApp, expectDocumentedResponses } from './helpers.js';
 
 interface ResponseObject {
   content?: Record<string, { example?: unknown; schema?: unknown }>;
@@ -12,7 +13,7 @@ interface ResponseObject {
 
 async function dereferenced() {
   // Full (not quick) strict init: validates the document against the OpenAPI 3.0 schema.
-  const backend = new OpenAPIBackend({ definition: loadSpec('phonebridge.yaml').document as unknown as Document, strict: true });
+  const backend = new OpenAPIBackend({ definition: loadDocument('phonebridge.yaml').document as unknown as Document, strict: true });
   await backend.init();
   return backend;
 }
@@ -53,7 +54,7 @@ describe('openapi/phonebridge.yaml', () => {
 
 describe.each(['accounts.yaml', 'admin.yaml'] as const)('openapi/%s', (file) => {
   it('is a valid OpenAPI 3.0.3 document, and every example matches its schema', async () => {
-    const backend = new OpenAPIBackend({ definition: loadSpec(file).document as unknown as Document, strict: true });
+    const backend = new OpenAPIBackend({ definition: loadDocument(file).document as unknown as Document, strict: true });
     await backend.init();
     for (const op of backend.router.getOperations()) {
       for (const [status, response] of Object.entries(op.responses as Record<string, ResponseObject>)) {
@@ -67,7 +68,7 @@ describe.each(['accounts.yaml', 'admin.yaml'] as const)('openapi/%s', (file) => 
 
 describe('the response check (what makes the suite fail on a drifting mock)', async () => {
   const store = await openStore({ location: ':memory:', seed: () => createDatabase({ seed: 1, crmSize: 3, now: new Date() }) });
-  const api = await createApi({ store, now: () => new Date() });
+  const api = await createPhoneBridgeV2({ store, clock: systemClock });
   const error = (code: string, details: object = {}) => ({ code, details, message: 'm', status: 'error' });
 
   it.each([

@@ -1,57 +1,86 @@
 import supertest from 'supertest';
 import { expect } from 'vitest';
+import { LICENSED_ORG_ID, TOKENS } from '../fixtures/personas.js';
 import { createDatabase } from '../fixtures/seed.js';
-import type { ApiResult } from '../server/api.js';
-import { createMock, type MockDeps } from '../server/mock.js';
+import { settableClock } from '../server/clock.js';
+import { createMock, type MockDeps } from '../server/compose.js';
+import type { RequestEvents } from '../server/http/events.js';
+import type { ApiResult } from '../server/openapi/types.js';
+import type { Db } from '../server/store/schema.js';
+import { migrateDatabase } from '../server/store/migrate.js';
 import { openStore, type Store } from '../server/store/store.js';
 
+export { TOKENS };
 export const BASE = '/crm/v2/phonebridge';
-export const TOKENS = {
-  admin: '1000.admin.mockpbx',
-  user: '1000.user.mockpbx',
-  free: '1000.admin.freeedition',
-  unregistered: '1000.admin.unregistered',
-  otherpbx: '1000.admin.otherpbx',
-  expired: '1000.expired.mockpbx',
-} as const;
-export const LICENSED_ORG = '700000101';
+export const LICENSED_ORG = LICENSED_ORG_ID;
 
 export const auth = (token: string) => ({ Authorization: `Zoho-oauthtoken ${token}` });
 
-/** A settable clock, so expiry and timestamps are tested without waiting. */
-export function testClock(start = '2026-11-26T12:00:00Z') {
-  let now = new Date(start);
-  return { now: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
+const START = '2026-11-26T12:00:00Z';
 
 export interface TestApp {
   http: ReturnType<typeof supertest>;
   store: Store;
-  clock: ReturnType<typeof testClock>;
+  /** A settable clock, so expiry and timestamps are tested without waiting. */
+  clock: ReturnType<typeof settableClock>;
+  events: RequestEvents;
   /** Every response the app sent, with the document violations found in it. */
   responses: { result: ApiResult; violations: string[] }[];
   errors: unknown[];
+  /** Back to the state it was created in: the seeded data, the clock, no responses or errors. */
+  reset(): Promise<void>;
 }
 
+type TestConfig = Partial<MockDeps['config']>;
+
+/** Apps already built in this test file, by configuration: building one costs far more than resetting it. */
+const built = new Map<string, TestApp>();
+
 /**
- * An in-process app on an in-memory store. Every response it sends is checked
- * against the document; the test fails on any violation.
+ * An in-process app on an in-memory store, in its initial state: the seeded
+ * data (42, 30 records per org) and the clock at 2026-11-26 12:00 UTC. Every
+ * response it sends is checked against the document; the test fails on any
+ * violation. An app of the same configuration built earlier in the file is
+ * reset and handed out again (tests in a file run one at a time).
  */
-export async function createTestApp(config: Partial<MockDeps['config']> = {}): Promise<TestApp> {
-  const clock = testClock();
+export async function createTestApp(config: TestConfig = {}): Promise<TestApp> {
+  const key = JSON.stringify(config);
+  const existing = built.get(key);
+  if (existing) {
+    await existing.reset();
+    return existing;
+  }
+  const clock = settableClock(START);
   const reseed = (seed = 42) => createDatabase({ seed, crmSize: 30, now: clock.now() });
-  const store = await openStore({ location: ':memory:', seed: () => reseed() });
+  const initial: Db = reseed();
+  // A deep copy, with the prototype-free records of a database as the store reads it.
+  const fresh = () => migrateDatabase(structuredClone(initial));
+  const store = await openStore({ location: ':memory:', seed: fresh });
   const errors: unknown[] = [];
   const responses: TestApp['responses'] = [];
-  const app = await createMock({
+  const { app, events } = await createMock({
     store,
-    now: clock.now,
+    clock,
     reseed,
     config: { tokenTtlSeconds: 3600, legacyExpires: false, autoConsent: true, publicUrl: undefined, webhook: { timeoutMs: 5000, retries: 0, backoffMs: 50, allowHosts: undefined }, ...config },
-    onResponse: (result, violations) => responses.push({ result, violations }),
     logError: (e) => errors.push(e),
   });
-  const testApp = { http: supertest(app), store, clock, responses, errors };
+  events.on('request:end', (end) => responses.push({ result: end.result, violations: end.violations() }));
+  const testApp: TestApp = {
+    http: supertest(app),
+    store,
+    clock,
+    events,
+    responses,
+    errors,
+    async reset() {
+      clock.set(START);
+      await store.replace(fresh());
+      responses.length = 0;
+      errors.length = 0;
+    },
+  };
+  built.set(key, testApp);
   liveApps.add(testApp);
   return testApp;
 }

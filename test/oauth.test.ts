@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OAUTH_CLIENTS } from '../fixtures/personas.js';
-import { createDatabase, upgradeDatabase } from '../fixtures/seed.js';
+import { createDatabase, restoreFixtures } from '../fixtures/seed.js';
 import { ACCESS_TOKENS_PER_REFRESH_TOKEN, REFRESH_TOKENS_PER_USER } from '../server/accounts/tokens.js';
 import { auth, BASE, createTestApp, LICENSED_ORG, TOKENS, type TestApp } from './helpers.js';
 
@@ -298,12 +298,12 @@ describe('serverinfo and the served document', () => {
   });
 });
 
-describe('upgradeDatabase', () => {
+describe('restoreFixtures', () => {
   it('restores a revoked persona token and adds extra redirect URIs', () => {
     const now = new Date('2026-11-26T12:00:00Z');
     const db = createDatabase({ seed: 1, crmSize: 3, now });
     delete db.tokens[TOKENS.admin];
-    upgradeDatabase(db, now, ['http://127.0.0.1:9999/cb']);
+    restoreFixtures(db, now, ['http://127.0.0.1:9999/cb']);
     expect(db.tokens[TOKENS.admin]).toBeDefined();
     expect(db.clients[MOCKPBX.clientId]!.redirectUris).toContain('http://127.0.0.1:9999/cb');
   });

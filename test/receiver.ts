@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Ajv } from 'ajv';
 import { OpenAPIBackend, type Document } from 'openapi-backend';
-import { loadSpec } from '../server/spec.js';
+import { createAjv } from '../server/openapi/ajv.js';
+import { loadDocument } from '../server/openapi/documents.js';
 
 export interface Received {
   path: string;
@@ -52,10 +52,10 @@ export async function closedPortUrl(): Promise<string> {
  * enableClickToCall in openapi/phonebridge.yaml (clickToCall, answer, ... keypress).
  */
 export async function callbackValidator() {
-  const backend = new OpenAPIBackend({ definition: loadSpec('phonebridge.yaml').document as unknown as Document, strict: true });
+  const backend = new OpenAPIBackend({ definition: loadDocument('phonebridge.yaml').document as unknown as Document, strict: true });
   await backend.init();
   const callbacks = backend.router.getOperation('enableClickToCall')!.callbacks as unknown as Record<string, Record<string, { post: { requestBody: { content: Record<string, { schema: object }> } } }>>;
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = createAjv({ strict: false, allErrors: true });
   return (name: string, fields: Record<string, string>): string[] => {
     const [pathItem] = Object.values(callbacks[name] ?? {});
     if (!pathItem) return [`no callback named ${name}`];

@@ -1,15 +1,17 @@
-import type { Context } from 'openapi-backend';
-import type { ApiResponse } from '../errors.js';
-import { createSpecApi, type RoutingErrorSchemas, type SpecApi, type SpecRequest } from '../spec-api.js';
-import { loadSpec } from '../spec.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../clock.js';
+import { loadDocument } from '../openapi/documents.js';
+import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
+import type { ApiResponse, HandlersOf } from '../openapi/types.js';
 import type { Db } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import { ZOHO_ROUTING } from '../zoho/errors.js';
 import { consentPage, errorPage } from './consent-page.js';
+import type { components, operations } from './document.gen.js';
 import { GRANT_CODE_TTL_MS, mintAccessToken, mintRefreshToken, revoke, zohoToken, type Subject } from './tokens.js';
 
 export interface AccountsDeps {
   store: Store;
-  now: () => Date;
+  clock: Clock;
   /** Access token lifetime, seconds. */
   tokenTtlSeconds: number;
   /** Answer `expires_in` in milliseconds plus `expires_in_sec`, as Zoho did before 2020. */
@@ -20,10 +22,11 @@ export interface AccountsDeps {
   autoConsentOrgId: string;
   /** The PhoneBridge document's 404 and 405 bodies: the accounts document declares none. */
   routingErrorSchemas: RoutingErrorSchemas;
+  /** After every operation that may have changed the store. */
+  onWrite?: () => void;
   logError?: (error: unknown) => void;
 }
 
-type Params = Record<string, string | undefined>;
 const HTML = { 'Content-Type': 'text/html;charset=utf-8' };
 const OTHER_LOCATIONS = {
   eu: 'https://accounts.zoho.eu',
@@ -48,11 +51,13 @@ function redirect(to: string, query: Record<string, string | undefined>): ApiRes
 
 const scopesOf = (scope: string | undefined) => (scope ?? '').split(/[,\s]+/).filter(Boolean);
 
+type AuthorizeParams = components['schemas']['AuthorizeParams'];
+
 /** The client and redirect URI of an authorization request, or the error page Zoho shows instead of redirecting. */
-function checkClient(db: Db, params: Params): ApiResponse | undefined {
-  const client = db.clients[params.client_id ?? ''];
+function checkClient(db: Db, params: AuthorizeParams): ApiResponse | undefined {
+  const client = db.clients[params.client_id];
   if (!client) return page(400, 'Invalid Client', `No client is registered with the id ${params.client_id}.`);
-  if (!client.redirectUris.includes(params.redirect_uri ?? '')) return page(400, 'Invalid Redirect Uri', `${params.redirect_uri} is not a redirect URI registered for ${client.name}.`);
+  if (!client.redirectUris.includes(params.redirect_uri)) return page(400, 'Invalid Redirect Uri', `${params.redirect_uri} is not a redirect URI registered for ${client.name}.`);
   return undefined;
 }
 
@@ -61,58 +66,52 @@ function checkClient(db: Db, params: Params): ApiResponse | undefined {
  * the token endpoint with Zoho's HTTP-200 errors, revocation, serverinfo.
  */
 export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
-  const { store, now } = deps;
-  const db = store.data;
+  const { store, clock } = deps;
 
-  const issueCode = (params: Params, orgId: string, userId: string, baseUrl: string): ApiResponse => {
-    for (const [code, grant] of Object.entries(db.grantCodes)) if (Date.parse(grant.expiresAt) <= now().getTime()) delete db.grantCodes[code];
+  const issueCode = (db: Db, now: Date, params: AuthorizeParams, orgId: string, userId: string, baseUrl: string): ApiResponse => {
+    for (const [code, grant] of Object.entries(db.grantCodes)) if (Date.parse(grant.expiresAt) <= now.getTime()) delete db.grantCodes[code];
     const code = zohoToken();
     db.grantCodes[code] = {
-      clientId: params.client_id!,
-      redirectUri: params.redirect_uri!,
+      clientId: params.client_id,
+      redirectUri: params.redirect_uri,
       orgId,
       userId,
       scopes: scopesOf(params.scope),
       accessType: params.access_type === 'offline' ? 'offline' : 'online',
-      expiresAt: new Date(now().getTime() + GRANT_CODE_TTL_MS).toISOString(),
+      expiresAt: new Date(now.getTime() + GRANT_CODE_TTL_MS).toISOString(),
     };
-    store.changed();
-    return redirect(params.redirect_uri!, { code, location: 'us', 'accounts-server': baseUrl, state: params.state });
+    return redirect(params.redirect_uri, { code, location: 'us', 'accounts-server': baseUrl, state: params.state });
   };
 
-  const tokens = (subject: Subject, baseUrl: string, withRefresh: boolean, refreshToken?: string): ApiResponse => {
-    const refresh = withRefresh ? mintRefreshToken(db, subject, now()) : refreshToken;
-    const access = mintAccessToken(db, subject, refresh, now(), deps.tokenTtlSeconds);
-    store.changed();
+  const tokens = (db: Db, now: Date, subject: Subject, baseUrl: string, withRefresh: boolean, refreshToken?: string): ApiResponse => {
+    const refresh = withRefresh ? mintRefreshToken(db, subject, now) : refreshToken;
+    const access = mintAccessToken(db, subject, refresh, now, deps.tokenTtlSeconds);
     const expiry = deps.legacyExpires ? { expires_in: deps.tokenTtlSeconds * 1000, expires_in_sec: deps.tokenTtlSeconds } : { expires_in: deps.tokenTtlSeconds };
     return json({ access_token: access, ...(withRefresh ? { refresh_token: refresh } : {}), api_domain: baseUrl, token_type: 'Bearer', ...expiry });
   };
 
-  const handlers: Record<string, (c: Context, request: SpecRequest) => ApiResponse> = {
-    authorize: (_c, { params: p, baseUrl }) => {
-      const params = p as Params;
+  const handlers: HandlersOf<operations, undefined, Db> = {
+    authorize: ({ params, db, now, baseUrl }) => {
       const refused = checkClient(db, params);
       if (refused) return refused;
       if (deps.autoConsent) {
         const admin = db.orgs[deps.autoConsentOrgId]!.users.find((u) => u.role === 'admin')!;
-        return issueCode(params, deps.autoConsentOrgId, admin.id, baseUrl);
+        return issueCode(db, now, params, deps.autoConsentOrgId, admin.id, baseUrl);
       }
       const request = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      return { status: 200, headers: HTML, body: consentPage(db.clients[params.client_id!]!.name, scopesOf(params.scope), request, Object.values(db.orgs)) };
+      return { status: 200, headers: HTML, body: consentPage(db.clients[params.client_id]!.name, scopesOf(params.scope), request, Object.values(db.orgs)) };
     },
 
-    consent: (_c, { params: p, baseUrl }) => {
-      const params = p as Params;
+    consent: ({ params, db, now, baseUrl }) => {
       const refused = checkClient(db, params);
       if (refused) return refused;
-      if (params.decision === 'deny') return redirect(params.redirect_uri!, { error: 'access_denied', state: params.state });
+      if (params.decision === 'deny') return redirect(params.redirect_uri, { error: 'access_denied', state: params.state });
       const org = Object.values(db.orgs).find((o) => o.users.some((u) => u.id === params.userid && u.active));
       if (!org) return page(400, 'Invalid User', `No active CRM user has the id ${params.userid}.`);
-      return issueCode(params, org.id, params.userid!, baseUrl);
+      return issueCode(db, now, params, org.id, params.userid, baseUrl);
     },
 
-    token: (_c, { params: p, baseUrl }) => {
-      const params = p as Params;
+    token: ({ params, db, now, baseUrl }) => {
       if (params.grant_type !== 'authorization_code' && params.grant_type !== 'refresh_token') return tokenError('unsupported_grant_type');
       const client = db.clients[params.client_id ?? ''];
       if (!client) return tokenError('invalid_client');
@@ -122,37 +121,40 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
         const grant = db.refreshTokens[params.refresh_token ?? ''];
         if (!grant || grant.clientId !== client.clientId) return tokenError('invalid_code');
         const { clientId, orgId, userId, vendor, scopes } = grant;
-        return tokens({ clientId, orgId, userId, vendor, scopes }, baseUrl, false, params.refresh_token);
+        return tokens(db, now, { clientId, orgId, userId, vendor, scopes }, baseUrl, false, params.refresh_token);
       }
 
       const code = db.grantCodes[params.code ?? ''];
-      if (!code || code.clientId !== client.clientId || Date.parse(code.expiresAt) <= now().getTime()) return tokenError('invalid_code');
+      if (!code || code.clientId !== client.clientId || Date.parse(code.expiresAt) <= now.getTime()) return tokenError('invalid_code');
       if (params.redirect_uri !== code.redirectUri) return tokenError('invalid_redirect_uri');
       delete db.grantCodes[params.code!]; // single use
       const subject: Subject = { clientId: client.clientId, orgId: code.orgId, userId: code.userId, vendor: client.vendor, scopes: code.scopes };
-      return tokens(subject, baseUrl, code.accessType === 'offline');
+      return tokens(db, now, subject, baseUrl, code.accessType === 'offline');
     },
 
-    revokeToken: (_c, { params }) => {
-      if (!revoke(db, String(params.token))) return revokeFailed();
-      store.changed();
-      return json({ status: 'success' });
-    },
+    revokeToken: ({ params, db }) => (revoke(db, params.token) ? json({ status: 'success' }) : revokeFailed()),
 
-    serverInfo: (_c, { baseUrl }) => json({ result: 'success', locations: { us: baseUrl, ...OTHER_LOCATIONS } }),
+    serverInfo: ({ baseUrl }) => json({ result: 'success', locations: { us: baseUrl, ...OTHER_LOCATIONS } }),
+  };
 
-    // A missing field: what each endpoint answers when the field is wrong.
-    validationFail: (c) => {
-      switch (c.operation.operationId) {
+  return createSpecApi({
+    document: loadDocument('accounts.yaml').document,
+    handlers,
+    context: ({ params, baseUrl }) => ({ params, caller: undefined, db: store.data, now: clock.now(), baseUrl }),
+    // A missing or malformed field: what each endpoint answers when the field is wrong.
+    validationFail: (errors, { operationId }) => {
+      switch (operationId) {
         case 'token':
           return tokenError('unsupported_grant_type');
         case 'revokeToken':
           return revokeFailed();
         default:
-          return page(400, 'Invalid Request', (c.validation.errors ?? []).map((e) => `${e.instancePath.replace('/query/params', '') || 'request'} ${e.message}`).join('; '));
+          return page(400, 'Invalid Request', errors.map((e) => `${e.instancePath || 'request'} ${e.message}`).join('; '));
       }
     },
-  };
-
-  return createSpecApi({ document: loadSpec('accounts.yaml').document, handlers, routingErrorSchemas: deps.routingErrorSchemas, logError: deps.logError });
+    routing: ZOHO_ROUTING,
+    routingErrorSchemas: deps.routingErrorSchemas,
+    onWrite: deps.onWrite,
+    logError: deps.logError,
+  });
 }

@@ -1,104 +1,121 @@
-import type { Context } from 'openapi-backend';
-import { paramError } from '../api.js';
-import { findUser, recordPhone } from '../crm-lookup.js';
-import { errorResponse, fail, type ApiResponse } from '../errors.js';
+/**
+ * The control plane from openapi/admin.yaml: the mock plays Zoho toward the
+ * vendor (click-to-call and call-control requests), keeps each org's outbox,
+ * and starts over from the seed. Every trigger acts on one org: named by
+ * `orgid`, resolved through `userid`, or the default org.
+ */
+import type { Clock } from '../clock.js';
+import { findUser, recordPhone } from '../crm/lookup.js';
+import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
+import { loadDocument } from '../openapi/documents.js';
+import type { HandlersOf, OperationResult } from '../openapi/types.js';
 import { deliver, hostAllowed, recordRefusal, type DeliveryOptions, type Outgoing } from '../outbound/deliver.js';
 import { ACTION_URL, actionRefusal, callControlRequest, clickToCallRequest, controlsAfter } from '../outbound/requests.js';
-import { createSpecApi, type RoutingErrorSchemas, type SpecApi, type SpecRequest } from '../spec-api.js';
-import { loadSpec } from '../spec.js';
-import type { CallControlAction, CrmUser, Db, Org } from '../store/schema.js';
+import type { Db, Org } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import type { ErrorObject } from 'ajv';
+import { errorResponse, fail, ZOHO_ROUTING } from '../zoho/errors.js';
+import { paramError } from '../zoho/param-errors.js';
+import type { operations } from './document.gen.js';
 
 export interface AdminDeps {
   store: Store;
-  now: () => Date;
+  clock: Clock;
   /** A freshly seeded database: with this seed, or the one the mock started with. */
   reseed: (seed?: number) => Db;
+  /** The org a trigger acts on when it names neither an org nor a user. */
+  defaultOrgId: string;
   delivery: DeliveryOptions;
   routingErrorSchemas: RoutingErrorSchemas;
+  /** After every operation that may have changed the store. */
+  onWrite?: () => void;
   logError?: (error: unknown) => void;
 }
 
-/** The active user with this id, in whichever org holds it. */
-function findActiveUser(orgs: Org[], userId: string): { org: Org; user: CrmUser } {
-  for (const org of orgs) {
-    const user = findUser(org, userId);
-    if (user?.active) return { org, user };
-  }
-  return fail('UNKNOWN_USER', { param: 'userid' });
+/** The org named by id; a trigger naming none gets the default one. */
+function orgById(db: Db, orgId: string): Org {
+  return db.orgs[orgId] ?? fail('UNKNOWN_ORG', { param: 'orgid' });
 }
 
-/**
- * The control plane from openapi/admin.yaml: the mock plays Zoho toward the
- * vendor (click-to-call and call-control requests) and keeps an outbox.
- */
-export async function createAdminApi({ store, now, reseed, delivery, routingErrorSchemas, logError }: AdminDeps): Promise<SpecApi> {
-  const db = store.data;
+/** The org a user belongs to: every id of an org starts with the org's prefix, so the user's id tells. */
+function orgOfUser(db: Db, userId: string): Org | undefined {
+  return Object.values(db.orgs).find((org) => userId.startsWith(org.idPrefix));
+}
 
+/** Every org's outbox, as one list in the order the deliveries were made. */
+function deliveriesOf(orgs: Org[]) {
+  return orgs.flatMap((org) => org.outbox).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+export async function createAdminApi({ store, clock, reseed, defaultOrgId, delivery, routingErrorSchemas, onWrite, logError }: AdminDeps): Promise<SpecApi> {
   /** Sends (or, off the allow-list, refuses) one request and answers with its outbox record. */
-  const send = async (out: Outgoing): Promise<ApiResponse> => {
+  const send = async (db: Db, org: Org, out: Outgoing): Promise<OperationResult> => {
     if (!hostAllowed(out.url, delivery.allowHosts)) {
       const host = URL.canParse(out.url) ? new URL(out.url).host : out.url;
-      recordRefusal(db, out, now(), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
-      store.changed();
-      return errorResponse('WEBHOOK_HOST_NOT_ALLOWED', { subject: host, details: { url: out.url } });
+      recordRefusal({ db, org }, out, clock.now(), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
+      return { ...errorResponse('WEBHOOK_HOST_NOT_ALLOWED', { subject: host, details: { url: out.url } }), orgId: org.id };
     }
-    const done = await deliver(db, out, delivery, now);
-    store.changed();
-    return { status: 200, body: done };
+    const done = await deliver({ db, org }, out, delivery, clock);
+    return { status: 200, body: done, orgId: org.id };
   };
 
-  const handlers: Record<string, (c: Context, request: SpecRequest) => ApiResponse | Promise<ApiResponse>> = {
-    triggerClickToCall: (_c, { params }) => {
-      const { org, user } = findActiveUser(Object.values(db.orgs), String(params.userid));
+  /** The orgs an outbox request names: one with `orgid`, else all. */
+  const orgsNamed = (db: Db, orgid: string | undefined): Org[] => (orgid === undefined ? Object.values(db.orgs) : [db.orgs[orgid]].filter((o): o is Org => o !== undefined));
+
+  const handlers: HandlersOf<operations, undefined, Db> = {
+    triggerClickToCall: ({ params, db }) => {
+      const org = params.orgid !== undefined ? orgById(db, params.orgid) : orgOfUser(db, params.userid);
+      const user = org && findUser(org, params.userid);
+      if (!org || !user?.active) fail('UNKNOWN_USER', { param: 'userid' });
       const registration = org.clickToCall[user.id] ?? fail('CLICKTOCALL_NOT_ENABLED');
-      let tonumber = params.tonumber as string | undefined;
+      let tonumber = params.tonumber;
       if (tonumber === undefined) {
         if (params.recordid === undefined) fail('REQUIRED_PARAM_MISSING', { param: 'tonumber' });
-        tonumber = recordPhone(org, String(params.recordid)) ?? fail('UNKNOWN_RECORD', { param: 'recordid' });
+        tonumber = recordPhone(org, params.recordid) ?? fail('UNKNOWN_RECORD', { param: 'recordid' });
       }
       const { fields, headers } = clickToCallRequest(registration, user, tonumber);
-      return send({ kind: 'clicktocall', orgId: org.id, userId: user.id, callrefid: null, url: registration.clicktocallurl, fields, headers });
+      return send(db, org, { kind: 'clicktocall', orgId: org.id, userId: user.id, callrefid: null, url: registration.clicktocallurl, fields, headers });
     },
 
-    triggerCallControl: async (_c, { params }) => {
-      const callrefid = String(params.callrefid);
-      const action = params.action as CallControlAction;
-      const org = Object.values(db.orgs).find((o) => o.calls[callrefid]) ?? fail('UNKNOWN_CALLREFID', { param: 'callrefid' });
-      const call = org.calls[callrefid]!;
-      const userId = typeof params.userid === 'string' ? params.userid : call.userId;
+    triggerCallControl: async ({ params, db }) => {
+      const { callrefid, action } = params;
+      const named = params.orgid ?? (params.userid !== undefined ? orgOfUser(db, params.userid)?.id : undefined);
+      const org = orgById(db, named ?? defaultOrgId);
+      const call = org.calls[callrefid] ?? fail('UNKNOWN_CALLREFID', { param: 'callrefid' });
+      const userId = params.userid ?? call.userId;
       if (!findUser(org, userId)?.active) fail('UNKNOWN_USER', { param: 'userid' });
       const registration = org.clickToCall[userId] ?? fail('CLICKTOCALL_NOT_ENABLED');
-      const url = registration[ACTION_URL[action]] as string | undefined;
-      if (!url) fail('NO_URL_FOR_ACTION', { subject: ACTION_URL[action], details: { action } });
+      const url = registration[ACTION_URL[action]] ?? fail('NO_URL_FOR_ACTION', { subject: ACTION_URL[action], details: { action } });
       const refusal = actionRefusal(action, call);
       if (refusal) fail('ACTION_NOT_ALLOWED', { subject: refusal, details: { state: call.state } });
       if (action === 'keypress' && params.digit === undefined) fail('REQUIRED_PARAM_MISSING', { param: 'digit' });
-      const { fields, headers } = callControlRequest(registration, callrefid, action === 'keypress' ? String(params.digit) : undefined);
-      const result = await send({ kind: action, orgId: org.id, userId, callrefid, url: url!, fields, headers });
-      if ((result.body as { delivered?: boolean } | undefined)?.delivered) {
-        call.controls = controlsAfter(action, call.controls);
-        store.changed();
-      }
+      const { fields, headers } = callControlRequest(registration, callrefid, action === 'keypress' ? params.digit : undefined);
+      const result = await send(db, org, { kind: action, orgId: org.id, userId, callrefid, url, fields, headers });
+      if ((result.body as { delivered?: boolean } | undefined)?.delivered) call.controls = controlsAfter(action, call.controls);
       return result;
     },
 
-    reset: async (_c, { params }) => {
-      await store.replace(reseed(typeof params.seed === 'number' ? params.seed : undefined));
-      return { status: 200, body: { status: 'success', seed: db.seed } };
+    reset: async ({ params, db }) => {
+      if (params.orgid !== undefined) orgById(db, params.orgid);
+      await store.replace(reseed(params.seed), params.orgid === undefined ? undefined : [params.orgid]);
+      return { status: 200, body: { status: 'success', seed: store.data.seed }, orgId: params.orgid };
     },
 
-    listOutbox: () => ({ status: 200, body: { deliveries: db.outbox } }),
+    listOutbox: ({ params, db }) => ({ status: 200, body: { deliveries: deliveriesOf(orgsNamed(db, params.orgid)) } }),
 
-    clearOutbox: () => {
-      db.outbox = [];
-      store.changed();
+    clearOutbox: ({ params, db }) => {
+      for (const org of orgsNamed(db, params.orgid)) org.outbox = [];
       return { status: 200, body: { deliveries: [] } };
     },
-
-    validationFail: (c) => paramError((c.validation.errors ?? []) as ErrorObject[]),
   };
 
-  return createSpecApi({ document: loadSpec('admin.yaml').document, handlers, routingErrorSchemas, logError });
+  return createSpecApi({
+    document: loadDocument('admin.yaml').document,
+    handlers,
+    context: ({ params, baseUrl }) => ({ params, caller: undefined, db: store.data, now: clock.now(), baseUrl }),
+    validationFail: (errors) => paramError(errors),
+    routing: ZOHO_ROUTING,
+    routingErrorSchemas,
+    onWrite,
+    logError,
+  });
 }

@@ -1,4 +1,5 @@
-import type { Db, Delivery } from '../store/schema.js';
+import type { Clock } from '../clock.js';
+import type { Db, Delivery, Org } from '../store/schema.js';
 
 export interface DeliveryOptions {
   /** Per attempt, ms. */
@@ -33,16 +34,22 @@ export function hostAllowed(url: string, allowHosts: readonly string[] | undefin
   return allowHosts.some((allowed) => allowed.toLowerCase() === hostname.toLowerCase() || allowed.toLowerCase() === host.toLowerCase());
 }
 
-function record(db: Db, entry: Omit<Delivery, 'id'>): Delivery {
+/** Where a delivery is recorded: its org's outbox, with an id unique across orgs. */
+export interface Outbox {
+  db: Db;
+  org: Org;
+}
+
+function record({ db, org }: Outbox, entry: Omit<Delivery, 'id'>): Delivery {
   const delivery = { id: String(db.nextDeliveryId++), ...entry };
-  db.outbox.push(delivery);
-  if (db.outbox.length > OUTBOX_LIMIT) db.outbox.splice(0, db.outbox.length - OUTBOX_LIMIT);
+  org.outbox.push(delivery);
+  if (org.outbox.length > OUTBOX_LIMIT) org.outbox.splice(0, org.outbox.length - OUTBOX_LIMIT);
   return delivery;
 }
 
 /** Records a request the allow-list stopped; nothing is sent. */
-export function recordRefusal(db: Db, out: Outgoing, now: Date, reason: string): Delivery {
-  return record(db, { ...base(out, formBody(out), now), response: null, latencyMs: 0, attempts: 0, delivered: false, error: reason });
+export function recordRefusal(outbox: Outbox, out: Outgoing, now: Date, reason: string): Delivery {
+  return record(outbox, { ...base(out, formBody(out), now), response: null, latencyMs: 0, attempts: 0, delivered: false, error: reason });
 }
 
 const formBody = (out: Outgoing) => new URLSearchParams(out.fields).toString();
@@ -59,10 +66,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * records the outcome in the outbox. Never throws: a vendor that is down is a
  * failed delivery, not a failure of the mock.
  */
-export async function deliver(db: Db, out: Outgoing, options: DeliveryOptions, now: () => Date): Promise<Delivery> {
+export async function deliver(outbox: Outbox, out: Outgoing, options: DeliveryOptions, clock: Clock): Promise<Delivery> {
   const body = formBody(out);
   const headers = { 'content-type': 'application/x-www-form-urlencoded', ...out.headers };
-  const startedAt = now();
+  const startedAt = clock.now();
   let attempts = 0;
   let outcome: Pick<Delivery, 'response' | 'latencyMs' | 'delivered' | 'error'>;
   for (;;) {
@@ -80,7 +87,7 @@ export async function deliver(db: Db, out: Outgoing, options: DeliveryOptions, n
     if (attempts > options.retries) break;
     await sleep(options.backoffMs * 2 ** (attempts - 1));
   }
-  return record(db, { ...base({ ...out, headers }, body, startedAt), ...outcome, attempts });
+  return record(outbox, { ...base({ ...out, headers }, body, startedAt), ...outcome, attempts });
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {

@@ -170,6 +170,8 @@ export interface Org {
   idPrefix: string;
   /** Next id suffix for records the mock creates (activities). */
   nextId: number;
+  /** Requests the mock sent (or refused to send) to the vendor's URLs for this org, oldest first, the last 1000. */
+  outbox: Delivery[];
 }
 
 export interface Vendor {
@@ -224,7 +226,8 @@ export interface RefreshGrant {
 }
 
 export interface Db {
-  schemaVersion: 1;
+  /** 2: each org keeps its own outbox (1 kept one outbox for all; store/migrate.ts reads both). */
+  schemaVersion: 2;
   seed: number;
   vendors: Record<string, Vendor>;
   /** Access tokens. */
@@ -233,7 +236,6 @@ export interface Db {
   clients: Record<string, OAuthClient>;
   grantCodes: Record<string, GrantCode>;
   refreshTokens: Record<string, RefreshGrant>;
-  /** Requests sent to vendors, oldest first, the last 1000. */
-  outbox: Delivery[];
+  /** Next outbox entry id: unique across orgs, so one listing of every org sorts by it. */
   nextDeliveryId: number;
 }

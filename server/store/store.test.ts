@@ -18,7 +18,7 @@ describe('openStore on a JSON file', () => {
     const store = await openStore({ location: file, seed });
     const saved = JSON.parse(await readFile(file, 'utf8'));
     const crm = JSON.parse(await readFile(crmFileOf(file), 'utf8'));
-    expect(saved.schemaVersion).toBe(1);
+    expect(saved.schemaVersion).toBe(2);
     expect(saved.orgs['700000101']).not.toHaveProperty('crm');
     expect(saved.orgs['700000101'].users).toEqual(store.data.orgs['700000101']!.users);
     expect(crm.orgs['700000101']).toEqual(store.data.orgs['700000101']!.crm);

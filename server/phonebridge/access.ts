@@ -1,26 +1,7 @@
-import { fail, type ApiResponse } from '../errors.js';
-import type { Store } from '../store/store.js';
-import type { CrmUser, Org, TokenGrant, Vendor } from '../store/schema.js';
-
-/** Who is calling, resolved from the OAuth token. */
-export interface Caller {
-  token: string;
-  grant: TokenGrant;
-  org: Org;
-  user: CrmUser;
-  vendor: Vendor;
-}
-
-export interface HandlerContext {
-  /** The merged, validated and type-coerced parameters. */
-  params: Record<string, unknown>;
-  caller: Caller;
-  store: Store;
-  now: () => Date;
-}
-
-/** A PhoneBridge operation: reads and writes the caller's org, returns the response or throws a Zoho error. */
-export type Handler = (ctx: HandlerContext) => ApiResponse;
+/** PhoneBridge's rules of access, the same in every version: who may do what, checked in the documented order. */
+import type { ApiResponse } from '../openapi/types.js';
+import type { Caller } from '../zoho/auth.js';
+import { fail } from '../zoho/errors.js';
 
 export interface AccessRule {
   /** Error for a non-admin caller; omitted when any user may call. */

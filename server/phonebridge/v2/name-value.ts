@@ -1,4 +1,4 @@
-import type { NameValue } from './store/schema.js';
+import type { NameValue } from '../../store/schema.js';
 
 /**
  * Reads the `{name, value}` parameters (`authorizationparam`, `clicktocallparam`,

@@ -1,5 +1,5 @@
 import { PhoneIndex } from './phone.js';
-import type { Account, Contact, CrmUser, Lead, ModuleName, Org, Potential, RecordRef } from './store/schema.js';
+import type { Account, Contact, CrmUser, Lead, ModuleName, Org, Potential, RecordRef } from '../store/schema.js';
 
 type CrmRecord = { module: 'Leads'; record: Lead } | { module: 'Contacts'; record: Contact } | { module: 'Accounts'; record: Account };
 
@@ -62,8 +62,8 @@ export function findUser(org: Org, userId: string): CrmUser | undefined {
   return lookupFor(org).users.get(userId);
 }
 
-/** An opaque handle on the records a number matched, for rendering and linking. */
-export class CallerMatch {
+/** The records a customer's number matched (the person on the phone, never the signed-in user), for rendering and linking. */
+export class CustomerMatch {
   constructor(
     private readonly org: Org,
     readonly records: readonly CrmRecord[],
@@ -116,7 +116,7 @@ export class CallerMatch {
   }
 }
 
-/** Every Lead, Contact and Account whose phone or mobile matches the number. */
-export function findCaller(org: Org, phoneNumber: string): CallerMatch {
-  return new CallerMatch(org, lookupFor(org).phones.find(phoneNumber));
+/** Every Lead, Contact and Account whose phone or mobile matches the customer's number. */
+export function findCustomer(org: Org, phoneNumber: string): CustomerMatch {
+  return new CustomerMatch(org, lookupFor(org).phones.find(phoneNumber));
 }

@@ -1,22 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scopeAllows } from './api.js';
-import { nestedDeeperThan } from './app.js';
-
-describe('scopeAllows', () => {
-  it.each([
-    [['ZohoCRM.crmphonebridge.ALL'], true, true],
-    [['ZohoCRM.crmphonebridge.ALL'], false, true],
-    [['ZohoCRM.crmphonebridge.READ'], true, true],
-    [['ZohoCRM.crmphonebridge.READ'], false, false],
-    [['ZohoCRM.crmphonebridge.CREATE'], false, true],
-    [['ZohoCRM.crmphonebridge.CREATE'], true, false],
-    [[' zohocrm.CRMPHONEBRIDGE.all '], false, true],
-    [['ZohoCRM.modules.ALL'], true, false],
-    [[], true, false],
-  ])('%j for a %s operation -> %s', (scopes, readOnly, allowed) => {
-    expect(scopeAllows(scopes, readOnly)).toBe(allowed);
-  });
-});
+import { nestedDeeperThan } from './body.js';
 
 describe('nestedDeeperThan', () => {
   const nest = (depth: number): unknown => (depth === 0 ? 'leaf' : { a: nest(depth - 1) });

@@ -1,10 +1,5 @@
 /** Zoho's errors as data, and the one builder that turns them into responses. */
-
-export interface ApiResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+import { ResponseError, type ApiResponse } from '../openapi/types.js';
 
 interface ErrorTemplate {
   status: number;
@@ -31,6 +26,7 @@ export const ERRORS = {
   INTERNAL_ERROR: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' },
   UNKNOWN_USER: { status: 400, code: 'INVALID_DATA', message: 'No active CRM user has this id' },
   UNKNOWN_RECORD: { status: 400, code: 'INVALID_DATA', message: 'No Lead, Contact or Account with a phone number has this id' },
+  UNKNOWN_ORG: { status: 400, code: 'INVALID_DATA', message: 'No org has this id' },
   CLICKTOCALL_NOT_ENABLED: { status: 409, code: 'CLICKTOCALL_NOT_ENABLED', message: 'Click-to-call is not enabled for this user' },
   NO_URL_FOR_ACTION: { status: 409, code: 'NO_URL_FOR_ACTION', message: 'The vendor registered no URL for {param}' },
   ACTION_NOT_ALLOWED: { status: 409, code: 'ACTION_NOT_ALLOWED', message: '{param}' },
@@ -40,13 +36,6 @@ export const ERRORS = {
 } as const satisfies Record<string, ErrorTemplate>;
 
 export type ErrorName = keyof typeof ERRORS;
-
-/** Thrown by handlers to answer with a Zoho error; anything else thrown becomes INTERNAL_ERROR. */
-export class ZohoError extends Error {
-  constructor(readonly response: ApiResponse) {
-    super(`${response.status} ${(response.body as { code: string }).code}`);
-  }
-}
 
 export interface ErrorContext {
   pbx?: string;
@@ -66,7 +55,14 @@ export function errorResponse(name: ErrorName, context: ErrorContext = {}): ApiR
   return { status: template.status, body: { code: template.code, details, message, status: 'error' } };
 }
 
-/** Stops the handler and answers with this error. */
+/** Stops the handler and answers with this error (anything else thrown becomes INTERNAL_ERROR). */
 export function fail(name: ErrorName, context?: ErrorContext): never {
-  throw new ZohoError(errorResponse(name, context));
+  throw new ResponseError(errorResponse(name, context));
 }
+
+/** How every API of the mock answers an unknown path, a wrong method and its own failures: in Zoho's envelope. */
+export const ZOHO_ROUTING = {
+  notFound: () => errorResponse('NOT_FOUND'),
+  methodNotAllowed: (allow: string) => ({ ...errorResponse('METHOD_NOT_ALLOWED'), headers: { Allow: allow } }),
+  internalError: () => errorResponse('INTERNAL_ERROR'),
+};

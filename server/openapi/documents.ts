@@ -14,13 +14,16 @@ export function openapiDir(): string {
   return path.join(dir, 'openapi');
 }
 
-export interface SpecText {
+/** The documents this mock serves, by file name. */
+export type DocumentFile = 'phonebridge.yaml' | 'accounts.yaml' | 'admin.yaml';
+
+export interface DocumentText {
   yaml: string;
   document: Record<string, unknown>;
 }
 
 /** One of openapi/'s documents, as text and parsed; a fresh object per call (openapi-backend mutates it). */
-export function loadSpec(file: 'phonebridge.yaml' | 'accounts.yaml' | 'admin.yaml'): SpecText {
+export function loadDocument(file: DocumentFile): DocumentText {
   const yaml = readFileSync(path.join(openapiDir(), file), 'utf8');
   return { yaml, document: parse(yaml) as Record<string, unknown> };
 }

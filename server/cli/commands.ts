@@ -11,7 +11,8 @@ const USAGE = `usage:
   phonebridge-mock click-to-call --user USERID (--to NUMBER | --record RECORDID)
   phonebridge-mock call-control --call CALLREFID --action answer|hangup|mute|unmute|hold|unhold|keypress [--digit D] [--user USERID]
   phonebridge-mock outbox [--clear]
-options: --url BASE   the running mock (default http://HOST:PORT from the environment, else http://127.0.0.1:4010)`;
+options: --url BASE   the running mock (default http://HOST:PORT from the environment, else http://127.0.0.1:4010)
+         --org ORGID  the org to act on (default: the user's org, else the licensed org 700000101)`;
 
 export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (['--help', '-h', 'help'].includes(argv[0] ?? '')) {
@@ -29,6 +30,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       call: { type: 'string' },
       action: { type: 'string' },
       digit: { type: 'string' },
+      org: { type: 'string' },
       clear: { type: 'boolean', default: false },
     },
   });
@@ -38,13 +40,13 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   let request: { method: string; path: string; body?: Record<string, string> };
   switch (positionals[0]) {
     case 'click-to-call':
-      request = { method: 'POST', path: '/__admin/click-to-call', body: fields({ userid: values.user, tonumber: values.to, recordid: values.record }) };
+      request = { method: 'POST', path: '/__admin/click-to-call', body: fields({ userid: values.user, tonumber: values.to, recordid: values.record, orgid: values.org }) };
       break;
     case 'call-control':
-      request = { method: 'POST', path: '/__admin/call-control', body: fields({ callrefid: values.call, action: values.action, digit: values.digit, userid: values.user }) };
+      request = { method: 'POST', path: '/__admin/call-control', body: fields({ callrefid: values.call, action: values.action, digit: values.digit, userid: values.user, orgid: values.org }) };
       break;
     case 'outbox':
-      request = { method: values.clear ? 'DELETE' : 'GET', path: '/__admin/outbox' };
+      request = { method: values.clear ? 'DELETE' : 'GET', path: `/__admin/outbox${values.org ? `?orgid=${encodeURIComponent(values.org)}` : ''}` };
       break;
     default:
       console.error(USAGE);

@@ -1,0 +1,258 @@
+/**
+ * The engine: serves one OpenAPI document. Routing, validation, `Prefer` and
+ * the response check come from the document; behaviour comes from handlers
+ * keyed by operationId. It knows nothing of Zoho: the API that uses it says
+ * how to authenticate, how to word a refused request and how to build its
+ * handlers' context.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ErrorObject } from 'ajv';
+import { OpenAPIBackend, type Document, type Operation, type Request } from 'openapi-backend';
+import { createAjv, withFormats, type CustomFormats } from './ajv.js';
+import { declaredOnly, fieldsOf, type Fields } from './fields.js';
+import { exampleResponse, preferredStatus } from './prefer.js';
+import { ResponseError, type ApiRequest, type ApiResponse, type ApiResult, type Handler, type OperationInput, type RequestTrace } from './types.js';
+
+/** One OpenAPI document served: routing, validation and hooks from the document, behaviour from handlers. */
+export interface SpecApi {
+  handle(request: ApiRequest): Promise<ApiResult>;
+  /** Violations of the document by a response: an undeclared status, or a body off its schema. */
+  checkResponse(result: ApiResult): string[];
+  /** Whether the document has this path, with any method. */
+  hasPath(path: string): boolean;
+  /** The schemas of the 404 and 405 bodies, for a document that has none of its own. */
+  readonly routingErrorSchemas: RoutingErrorSchemas;
+}
+
+export interface RoutingErrorSchemas {
+  404?: object;
+  405?: object;
+}
+
+/** The operation as the API's hooks see it. */
+export interface OperationInfo {
+  operationId: string;
+  /** Marked `x-phonebridge-read-only`: it changes nothing. */
+  readOnly: boolean;
+}
+
+/** What authentication decides: what handlers get as `security`, or the response that refuses the request. */
+export type Authentication = { security: unknown; orgId?: string } | { refusal: ApiResponse };
+
+/** The answers every API gives in its own words: unknown path, wrong method, a failure of the mock itself. */
+export interface RoutingResponses {
+  notFound(): ApiResponse;
+  /** `allow`: the path's methods, for the Allow header. */
+  methodNotAllowed(allow: string): ApiResponse;
+  internalError(): ApiResponse;
+}
+
+export interface SpecApiOptions<Context> {
+  document: Record<string, unknown>;
+  /**
+   * Operation handlers by operationId: every operation needs one, and every handler an operation.
+   * Each may take a narrower context than `Context` (its own operation's fields, typed from the
+   * document): the engine only hands it fields validated against that operation's schema.
+   */
+  handlers: Readonly<Record<string, Handler<never>>>;
+  /** Builds the handlers' context from what the engine knows of the request. */
+  context: (input: OperationInput) => Context;
+  /** Resolves an operation's security requirement; called only for operations that have one. */
+  authenticate?: (headers: IncomingHttpHeaders, operation: OperationInfo) => Authentication;
+  /** The response to a request the document's schema refuses (`errors` from Ajv, paths relative to the fields). */
+  validationFail: (errors: ErrorObject[], operation: OperationInfo) => ApiResponse;
+  routing: RoutingResponses;
+  /** Formats the document uses beyond ajv-formats'. */
+  formats?: CustomFormats;
+  /** Schemas of 404 and 405 bodies; default: the document's NotFound and MethodNotAllowed responses. */
+  routingErrorSchemas?: RoutingErrorSchemas;
+  /** Called after every operation not marked read-only whose handler ran: the one place the store learns of a change. */
+  onWrite?: (operation: OperationInfo) => void;
+  /** Where unexpected failures are reported; the client only sees `routing.internalError()`. */
+  logError?: (error: unknown) => void;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const FIELDS_PREFIX = /^\/query\/params(?=\/|$)/;
+
+interface Route {
+  operation: Operation;
+  info: OperationInfo;
+  /** The operation's fields (its form-exploded `params` parameter), if it has any. */
+  fields?: Fields;
+}
+
+/** A path template of the document as a regular expression: `/calls/{id}` -> ^/calls/[^/]+$. */
+function templatePattern(path: string): RegExp {
+  const literal = path.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${literal.join('[^/]+')}$`);
+}
+
+/**
+ * Serves one document with openapi-backend's parser and validators. Every
+ * operation's fields are one form-exploded `params` query parameter, so one
+ * schema validates them wherever the client put them. Order: route (404/405),
+ * `Prefer`, authentication, validation, handler. A handler returns a response
+ * or throws a ResponseError; anything else thrown becomes a logged internal error.
+ */
+export async function createSpecApi<Context>(options: SpecApiOptions<Context>): Promise<SpecApi> {
+  const { handlers, routing, logError = console.error } = options;
+  const backend = new OpenAPIBackend({
+    definition: options.document as unknown as Document,
+    strict: true,
+    // Validators compile on first use of each operation: start-up in well under a second.
+    quick: true,
+    validate: true,
+    coerceTypes: true,
+    customizeAjv: (ajv) => withFormats(ajv as never, options.formats) as never,
+  });
+  await backend.init();
+
+  // Routes, built once: the document never changes.
+  const operations = backend.router.getOperations();
+  const missing = operations.map((op) => op.operationId!).filter((id) => !handlers[id]);
+  const extra = Object.keys(handlers).filter((id) => !operations.some((op) => op.operationId === id));
+  if (missing.length || extra.length) throw new Error(`handlers and document disagree: no handler for [${missing.join(', ')}], no operation for [${extra.join(', ')}]`);
+  const routes = operations.map((operation): Route => {
+    const param = operation.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
+    const readOnly = Boolean((operation as { 'x-phonebridge-read-only'?: boolean })['x-phonebridge-read-only']);
+    return {
+      operation,
+      info: { operationId: operation.operationId!, readOnly },
+      fields: param && 'schema' in param && param.schema ? fieldsOf(param.schema) : undefined,
+    };
+  });
+  const byPath = new Map<string, Route[]>();
+  const templated: { pattern: RegExp; routes: Route[] }[] = [];
+  for (const route of routes) {
+    const path = route.operation.path;
+    if (path.includes('{')) {
+      const entry = templated.find((t) => t.pattern.source === templatePattern(path).source);
+      if (entry) entry.routes.push(route);
+      else templated.push({ pattern: templatePattern(path), routes: [route] });
+    } else {
+      byPath.set(path, [...(byPath.get(path) ?? []), route]);
+    }
+  }
+  const byId = new Map(routes.map((r) => [r.info.operationId, r]));
+  /** The routes of a path, any method; a trailing slash does not matter. */
+  const routesOf = (path: string): Route[] | undefined => {
+    const normalized = path.replace(/\/+$/, '') || '/';
+    return byPath.get(normalized) ?? templated.find((t) => t.pattern.test(normalized))?.routes;
+  };
+
+  const doc = backend.definition as unknown as { components?: { responses?: Record<string, { content: Record<string, { schema: object }> }> } };
+  const ajv = createAjv({ strict: false }, options.formats);
+  const routingSchema = (name: string) => doc.components?.responses?.[name]?.content['application/json']?.schema;
+  const schemas: RoutingErrorSchemas = options.routingErrorSchemas ?? { 404: routingSchema('NotFound'), 405: routingSchema('MethodNotAllowed') };
+  const routingValidators: Record<number, ReturnType<typeof ajv.compile> | undefined> = {
+    404: schemas[404] && ajv.compile(schemas[404]),
+    405: schemas[405] && ajv.compile(schemas[405]),
+  };
+
+  /** Runs the operation: authentication, validation, handler. */
+  const run = async (route: Route, { headers, params, baseUrl }: ApiRequest): Promise<ApiResult> => {
+    const { operation, info } = route;
+    const operationId = info.operationId;
+    const trace: RequestTrace = { operationId, validation: 'skipped', readOnly: info.readOnly };
+    let security: unknown;
+    if (operation.security?.length && options.authenticate) {
+      const outcome = options.authenticate(headers, info);
+      if ('refusal' in outcome) return { ...outcome.refusal, operationId, trace };
+      security = outcome.security;
+      trace.orgId = outcome.orgId;
+    }
+
+    let fields: Record<string, unknown> = {};
+    if (route.fields) {
+      // Validation reads the fields from a request object, as openapi-backend parses one.
+      const request = { method: operation.method, path: operation.path, headers, query: { params: declaredOnly(params, route.fields) }, body: undefined } as unknown as Request;
+      const validation = backend.validateRequest(request, operation);
+      if (validation.errors) {
+        trace.validation = 'failed';
+        trace.params = (request.query as unknown as { params: Record<string, unknown> }).params;
+        const errors = (validation.errors as ErrorObject[]).map((e) => ({ ...e, instancePath: e.instancePath.replace(FIELDS_PREFIX, '') }));
+        return { ...options.validationFail(errors, info), operationId, trace };
+      }
+      fields = (validation.coerced.query as unknown as { params: Record<string, unknown> }).params;
+    }
+    trace.validation = route.fields ? 'passed' : 'skipped';
+    trace.params = fields;
+
+    try {
+      const handler = handlers[operationId] as Handler<Context>;
+      const { orgId, ...response } = await handler(options.context({ operationId, params: fields, security, baseUrl }));
+      trace.orgId ??= orgId;
+      return { ...response, operationId, trace };
+    } catch (error) {
+      if (error instanceof ResponseError) return { ...error.response, operationId, trace };
+      logError(error);
+      return { ...routing.internalError(), operationId, trace };
+    } finally {
+      // Also after a refusal the handler wrote (an outbox entry): a save of unchanged data costs nothing that matters.
+      if (!info.readOnly) options.onWrite?.(info);
+    }
+  };
+
+  /** Whether the request would pass the operation's authentication (Prefer needs it for any status but 401). */
+  const authorized = (route: Route, headers: IncomingHttpHeaders): boolean =>
+    !route.operation.security?.length || !options.authenticate || !('refusal' in options.authenticate(headers, route.info));
+
+  /** Routes the request (404, 405), answers a documented `Prefer`, or runs the operation. */
+  const answer = async (request: ApiRequest, prefer: string | undefined): Promise<ApiResult> => {
+    const candidates = routesOf(request.path);
+    if (!candidates) return { ...routing.notFound(), trace: { validation: 'skipped' } };
+    const route = candidates.find((r) => r.operation.method === request.method.toLowerCase());
+    if (!route) {
+      const allow = METHODS.filter((m) => candidates.some((r) => r.operation.method === m)).map((m) => m.toUpperCase());
+      return { ...routing.methodNotAllowed(allow.join(', ')), trace: { validation: 'skipped' } };
+    }
+    const { operationId, readOnly } = route.info;
+    if (prefer) {
+      // Only a documented status is answered; it still needs a valid token for any status but 401,
+      // so Prefer never stands in for authentication.
+      const example = exampleResponse(route.operation, prefer);
+      if (example && (prefer === '401' || authorized(route, request.headers))) {
+        const trace: RequestTrace = { operationId, validation: 'skipped', readOnly, preferred: true };
+        return { ...example, operationId, trace, headers: { ...example.headers, 'Preference-Applied': `code=${prefer}` } };
+      }
+    }
+    try {
+      return await run(route, request);
+    } catch (error) {
+      // The handlers' failures are caught in run(); this is one of the engine's own.
+      logError(error);
+      return { ...routing.internalError(), operationId, trace: { operationId, validation: 'skipped', readOnly } };
+    }
+  };
+
+  return {
+    routingErrorSchemas: schemas,
+    hasPath: (path) => routesOf(path) !== undefined,
+
+    async handle(request) {
+      const prefer = preferredStatus(request.headers);
+      const result = await answer(request, prefer);
+      return prefer && !result.trace?.preferred ? { ...result, headers: { ...result.headers, 'Preference-Applied': 'none' } } : result;
+    },
+
+    checkResponse({ operationId, status, body, headers }) {
+      if (!operationId) {
+        const validate = routingValidators[status];
+        if (!validate) return [`status ${status} without an operation is neither 404 nor 405`];
+        return validate(body) ? [] : [`${status} body: ${ajv.errorsText(validate.errors)}`];
+      }
+      const operation = byId.get(operationId)?.operation;
+      if (!operation) return [`${operationId} is not an operation of the document`];
+      const declared = operation.responses?.[String(status)] as { content?: Record<string, unknown> } | undefined;
+      if (!declared) return [`${operationId}: status ${status} is not declared`];
+      if (!declared.content) return body === undefined ? [] : [`${operationId} ${status}: the document declares no body, but one was sent`];
+      if (!declared.content['application/json']) {
+        const type = headers?.['Content-Type'] ?? '';
+        return Object.keys(declared.content).some((t) => type.startsWith(t)) ? [] : [`${operationId} ${status}: Content-Type "${type}" is not one the document declares`];
+      }
+      const { errors } = backend.validateResponse(body, operation, status);
+      return (errors ?? []).map((e) => `${operationId} ${status}: ${e.instancePath || 'body'} ${e.message ?? e.keyword}`);
+    },
+  };
+}

@@ -8,11 +8,12 @@ import autocannon from 'autocannon';
 import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { TOKENS } from '../fixtures/personas.js';
 import { crmFileOf } from '../server/store/store.js';
 import { startServer } from '../test/process.js';
 
 const seconds = Number(process.argv[2] ?? 8);
-const AUTH = 'Zoho-oauthtoken 1000.admin.mockpbx';
+const AUTH = `Zoho-oauthtoken ${TOKENS.admin}`;
 const SIZES = [{ crmSize: 250 }, { crmSize: 7500 }];
 
 function recordsFor(crmSize: number): number {

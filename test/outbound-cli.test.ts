@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKENS } from '../fixtures/personas.js';
 import { runNode, startServer, type RunningServer } from './process.js';
 import { callbackValidator, closedPortUrl, startReceiver } from './receiver.js';
 
-const admin = { Authorization: 'Zoho-oauthtoken 1000.admin.mockpbx' };
+const admin = { Authorization: `Zoho-oauthtoken ${TOKENS.admin}` };
 
 const mockCli = (args: string[]) => runNode('dist/server/main.js', args);
 const contractCli = (args: string[]) => runNode('dist/contract-tests/cli.js', args);

@@ -1,8 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { createAjv } from '../server/openapi/ajv.js';
-import { loadDocument } from '../server/openapi/documents.js';
+import { initialisedBackend } from './backend.js';
 
 export interface Received {
   path: string;
@@ -52,8 +51,7 @@ export async function closedPortUrl(): Promise<string> {
  * enableClickToCall in openapi/phonebridge.yaml (clickToCall, answer, ... keypress).
  */
 export async function callbackValidator() {
-  const backend = new OpenAPIBackend({ definition: loadDocument('phonebridge.yaml').document as unknown as Document, strict: true });
-  await backend.init();
+  const backend = await initialisedBackend('phonebridge.yaml');
   const callbacks = backend.router.getOperation('enableClickToCall')!.callbacks as unknown as Record<string, Record<string, { post: { requestBody: { content: Record<string, { schema: object }> } } }>>;
   const ajv = createAjv({ strict: false, allErrors: true });
   return (name: string, fields: Record<string, string>): string[] => {

@@ -2,9 +2,10 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PERSONAS, TOKENS } from '../fixtures/personas.js';
 import { MAIN, runNode, startServer, type RunningServer } from './process.js';
 
-const admin = { Authorization: 'Zoho-oauthtoken 1000.admin.mockpbx' };
+const admin = { Authorization: `Zoho-oauthtoken ${TOKENS.admin}` };
 const api = (server: RunningServer, p: string, init?: RequestInit) => fetch(`${server.base}/crm/v2/phonebridge${p}`, init);
 const postForm = (fields: Record<string, string>): RequestInit => ({
   method: 'POST',
@@ -32,7 +33,7 @@ describe('the compiled server on a real port with a real JSON file', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pbm-proc-'));
     const db = path.join(dir, 'phonebridge.json');
     const server = await start({ PHONEBRIDGE_DB: db });
-    for (const token of ['1000.admin.mockpbx', '1000.user.mockpbx', '1000.admin.freeedition', '1000.admin.unregistered', '1000.admin.otherpbx', '1000.expired.mockpbx']) {
+    for (const { token } of PERSONAS) {
       expect(server.output()).toContain(token);
     }
     expect(server.output()).toContain(db);

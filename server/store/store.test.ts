@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { TOKENS } from '../../fixtures/personas.js';
 import { createDatabase } from '../../fixtures/seed.js';
 import { crmFileOf, openStore } from './store.js';
 
@@ -115,11 +116,71 @@ describe('openStore on a JSON file', () => {
 });
 
 describe('openStore in memory', () => {
-  it('never touches the disk', async () => {
-    const store = await openStore({ location: ':memory:', seed });
+  it('never touches the disk, even relative to the working folder', async () => {
+    // A bug writing ':memory:' as a file name would write it here, in the working folder.
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const store = await openStore({ location: ':memory:', seed });
+      store.data.orgs['700000101']!.nextId++;
+      store.changed();
+      await store.flush();
+      expect(store.saves).toBeGreaterThan(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('goes through the same save path as a file: what it saved is what a file would hold', async () => {
+    const store = await openStore({ location: ':memory:', seed, flushDelayMs: 10 });
+    store.data.orgs['700000101']!.integration = { vendor: 'MockPBX', enabledAt: 'x', enabledBy: 'y' };
+    expect((await store.readSaved())!.orgs['700000101']!.integration).toBeNull();
     store.changed();
     await store.flush();
-    expect(store.data.orgs['700000101']).toBeDefined();
-    expect(await readdir(dir)).toEqual([]);
+    expect(await store.readSaved()).toEqual(JSON.parse(JSON.stringify(store.data)));
+  });
+
+  it('a change not marked is not saved', async () => {
+    const store = await openStore({ location: ':memory:', seed });
+    store.data.orgs['700000101']!.nextId += 5;
+    await store.flush();
+    expect((await store.readSaved())!.orgs['700000101']!.nextId).toBe(store.data.orgs['700000101']!.nextId - 5);
+  });
+});
+
+describe('schema migration', () => {
+  it('a version 1 file (one outbox for every org) is read with each delivery in its org, and saved as version 2', async () => {
+    const current = seed();
+    const delivery = (id: string, orgId: string) => ({ id, at: '2026-11-26T00:00:00.000Z', kind: 'clicktocall', orgId, userId: 'u', callrefid: null, url: 'http://x', request: { method: 'POST', headers: {}, body: '' }, response: null, latencyMs: 0, attempts: 1, delivered: true, error: null });
+    const { orgs, ...rest } = current;
+    const v1 = { ...rest, schemaVersion: 1, orgs: Object.fromEntries(Object.entries(orgs).map(([id, { outbox: _outbox, ...org }]) => [id, org])), outbox: [delivery('1', '700000101'), delivery('2', '700000102'), delivery('3', '700000101')] };
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(v1));
+    const store = await openStore({ location: file, seed });
+    expect(store.data.orgs['700000101']!.outbox.map((d) => d.id)).toEqual(['1', '3']);
+    expect(store.data.orgs['700000102']!.outbox.map((d) => d.id)).toEqual(['2']);
+    expect(store.data.orgs['700000103']!.outbox).toEqual([]);
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(saved.schemaVersion).toBe(2);
+    expect(saved).not.toHaveProperty('outbox');
+    expect(saved.orgs['700000101'].outbox).toHaveLength(2);
+  });
+});
+
+describe('replace', () => {
+  it('with org ids: those orgs start over with their tokens, the others keep their state', async () => {
+    const store = await openStore({ location: ':memory:', seed });
+    const [a, b] = ['700000101', '700000104'];
+    for (const id of [a, b]) store.data.orgs[id]!.nextId += 100;
+    store.data.tokens['1000.minted.a'] = { ...store.data.tokens[TOKENS.admin]!, orgId: a };
+    store.data.tokens['1000.minted.b'] = { ...store.data.tokens[TOKENS.otherpbx]!, orgId: b };
+    await store.replace(seed(), [a]);
+    expect(store.data.orgs[a]!.nextId).toBe(seed().orgs[a]!.nextId);
+    expect(store.data.orgs[b]!.nextId).toBe(seed().orgs[b]!.nextId + 100);
+    expect(store.data.tokens['1000.minted.a']).toBeUndefined();
+    expect(store.data.tokens['1000.minted.b']).toBeDefined();
+    expect(store.data.tokens[TOKENS.admin]).toBeDefined();
+    expect((await store.readSaved())!.orgs[a]!.nextId).toBe(store.data.orgs[a]!.nextId);
   });
 });

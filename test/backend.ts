@@ -1,0 +1,18 @@
+import { OpenAPIBackend, type Document } from 'openapi-backend';
+import { withFormats } from '../server/openapi/ajv.js';
+import { loadDocument, type DocumentFile } from '../server/openapi/documents.js';
+import { ZOHO_FORMATS } from '../server/zoho/formats.js';
+
+/**
+ * openapi-backend on one of the documents, fully initialised (not quick): strict init
+ * validates the document against the OpenAPI 3.0 schema, and every Ajv it builds knows our formats.
+ */
+export async function initialisedBackend(file: DocumentFile): Promise<OpenAPIBackend> {
+  const backend = new OpenAPIBackend({
+    definition: loadDocument(file).document as unknown as Document,
+    strict: true,
+    customizeAjv: (ajv) => withFormats(ajv as never, ZOHO_FORMATS) as never,
+  });
+  await backend.init();
+  return backend;
+}

@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // Vitest's default on 2 cores is one worker; the suites are half waiting on sockets and child processes.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -11,6 +13,9 @@ export default defineConfig({
           name: 'unit',
           include: ['server/**/*.test.ts', 'fixtures/**/*.test.ts', 'test/**/*.test.ts'],
           setupFiles: ['test/setup.ts'],
+          // Files share a worker's loaded modules (the server, openapi-backend, faker): loading them per
+          // file cost more than the tests. Test apps reset their state between tests (test/helpers.ts).
+          isolate: false,
         },
       },
       {

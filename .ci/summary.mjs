@@ -19,9 +19,7 @@ let exitCode = status || (failed ? 1 : 0);
 if (dockerFile) {
   console.log(`npm test: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   const dockerStatus = Number(dockerStatusArg);
-  const [dPassed, dFailed] = existsSync(dockerFile)
-    ? readFileSync(dockerFile, 'utf8').trim().split(/\s+/).map(Number)
-    : [0, 1];
+  const [dPassed, dFailed] = existsSync(dockerFile) ? readFileSync(dockerFile, 'utf8').trim().split(/\s+/).map(Number) : [0, 1];
   passed += dPassed || 0;
   failed += (dFailed || 0) + (dockerStatus !== 0 && !dFailed ? 1 : 0);
   exitCode ||= dockerStatus || (failed ? 1 : 0);

@@ -26,10 +26,12 @@ async function load(base: string, title: string, request: () => autocannon.Reque
     url: base,
     connections: 50,
     duration: seconds,
-    requests: [{ setupRequest: request } as autocannon.Request],
+    requests: [{ setupRequest: request }],
   });
   const ok = result['2xx'];
-  console.log(`  ${title.padEnd(34)} ${Math.round(result.requests.average).toString().padStart(6)} req/s  p99 ${result.latency.p99} ms  (${ok} ok, ${result.non2xx} non-2xx, ${result.errors} errors)`);
+  console.log(
+    `  ${title.padEnd(34)} ${Math.round(result.requests.average).toString().padStart(6)} req/s  p99 ${result.latency.p99} ms  (${ok} ok, ${result.non2xx} non-2xx, ${result.errors} errors)`,
+  );
   return result.requests.average;
 }
 
@@ -40,7 +42,9 @@ for (const { crmSize } of SIZES) {
   const started = performance.now();
   const server = await startServer({ PHONEBRIDGE_DB: db, PHONEBRIDGE_CRM_SIZE: String(crmSize) });
   const mb = async (file: string) => ((await stat(file)).size / 1e6).toFixed(1);
-  console.log(`\n~${recordsFor(crmSize).toLocaleString()} CRM records (PHONEBRIDGE_CRM_SIZE=${crmSize}), CRM file ${await mb(crmFileOf(db))} MB, state file ${await mb(db)} MB, first start ${Math.round(performance.now() - started)} ms`);
+  console.log(
+    `\n~${recordsFor(crmSize).toLocaleString()} CRM records (PHONEBRIDGE_CRM_SIZE=${crmSize}), CRM file ${await mb(crmFileOf(db))} MB, state file ${await mb(db)} MB, first start ${Math.round(performance.now() - started)} ms`,
+  );
   await fetch(`${server.base}/crm/v2/phonebridge/integrate`, { method: 'POST', headers: { Authorization: AUTH } });
   let n = 0;
   const headers = { Authorization: AUTH, 'Content-Type': 'application/x-www-form-urlencoded' };

@@ -109,7 +109,9 @@ export async function main(argv: string[]): Promise<number> {
     else process.env[name] = value;
   }
 
-  console.log(`phonebridge-contract: ${values.target}${isMock ? ' (phonebridge-mock: every documented response must be exercised)' : ''}${values['allow-writes'] ? ', writes allowed' : ', read-only (add --allow-writes for the lifecycle)'}`);
+  console.log(
+    `phonebridge-contract: ${values.target}${isMock ? ' (phonebridge-mock: every documented response must be exercised)' : ''}${values['allow-writes'] ? ', writes allowed' : ', read-only (add --allow-writes for the lifecycle)'}`,
+  );
   const reporters: unknown[] = [new ContractReporter(coverageFile)];
   if (values.junit) reporters.push(['junit', { outputFile: path.resolve(values.junit) }]);
   const vitest = await startVitest(

@@ -22,7 +22,13 @@ const callRef = (name: string) => `contract-suite-${target.runId}-${name}`;
 const UNKNOWN_NUMBER = '+999 000 000 0001';
 
 type Persona = keyof typeof target.personas;
-const FLAGS: Record<Persona, string> = { user: '--user-token', free: '--free-token', unregistered: '--unregistered-token', otherpbx: '--otherpbx-token', expired: '--expired-token' };
+const FLAGS: Record<Persona, string> = {
+  user: '--user-token',
+  free: '--free-token',
+  unregistered: '--unregistered-token',
+  otherpbx: '--otherpbx-token',
+  expired: '--expired-token',
+};
 
 /** The persona's token, or a skip that says which option would run the test. */
 function persona(ctx: TestContext, name: Persona): string {
@@ -137,7 +143,8 @@ describe('lifecycle', () => {
     if (!target.allowWrites) ctx.skip('changes data: run with --allow-writes');
   };
   const needIntegration = (ctx: TestContext) => {
-    if (!state.integratedBefore && !state.enabledBySuite) ctx.skip('the integration is not enabled on the target: run with --allow-writes to let the suite enable it');
+    if (!state.integratedBefore && !state.enabledBySuite)
+      ctx.skip('the integration is not enabled on the target: run with --allow-writes to let the suite enable it');
   };
   const needOwnIntegration = (ctx: TestContext) => {
     needWrites(ctx);
@@ -173,7 +180,11 @@ describe('lifecycle', () => {
     pb.expect(await pb.call('enableIntegration'), { status: 403, code: 'PBX_ALREADY_ENABLED' });
   });
 
-  const clickToCall = { clicktocallurl: 'https://pbx.example.com/contract-suite/clicktocall', authorizationparam: '{ name:authorization, value:contract-suite}', clicktocallparam: '[{name:suite,value:contract}]' };
+  const clickToCall = {
+    clicktocallurl: 'https://pbx.example.com/contract-suite/clicktocall',
+    authorizationparam: '{ name:authorization, value:contract-suite}',
+    clicktocallparam: '[{name:suite,value:contract}]',
+  };
   for (const placement of ['form', 'query', 'json'] as const) {
     it(`enableClickToCall -> 200 with the parameters in a ${placement === 'query' ? 'query string and an empty body' : `${placement} body`}`, async (ctx) => {
       needOwnIntegration(ctx);
@@ -214,7 +225,9 @@ describe('lifecycle', () => {
 
   it('updateVoiceUrl -> 400 INVALID_DATA naming callrefid for a call nobody reported', async (ctx) => {
     needWrites(ctx);
-    const ex = await pb.call('updateVoiceUrl', { params: { callrefid: callRef('never-reported'), voiceurl: 'https://pbx.example.com/contract-suite/rec.mp3' } });
+    const ex = await pb.call('updateVoiceUrl', {
+      params: { callrefid: callRef('never-reported'), voiceurl: 'https://pbx.example.com/contract-suite/rec.mp3' },
+    });
     pb.expect(ex, { status: 400, code: 'INVALID_DATA', param: 'callrefid' });
   });
 
@@ -293,30 +306,62 @@ describe('accounts server (OAuth)', () => {
 
   it('token with an unknown client -> HTTP 200 {"error": "invalid_client"}', async (ctx) => {
     const oauth = needAccounts(ctx);
-    await tokenError(oauth, { grant_type: 'authorization_code', client_id: `1000.contract-suite-${target.runId}`, client_secret: 'x', code: 'x', redirect_uri: 'https://pbx.example.com/cb' }, 'invalid_client');
+    await tokenError(
+      oauth,
+      {
+        grant_type: 'authorization_code',
+        client_id: `1000.contract-suite-${target.runId}`,
+        client_secret: 'x',
+        code: 'x',
+        redirect_uri: 'https://pbx.example.com/cb',
+      },
+      'invalid_client',
+    );
   });
 
   it('token with an unsupported grant type -> HTTP 200 {"error": "unsupported_grant_type"}', async (ctx) => {
     const oauth = needAccounts(ctx);
-    await tokenError(oauth, { grant_type: 'password', client_id: target.client?.id ?? 'x', client_secret: target.client?.secret ?? 'x' }, 'unsupported_grant_type');
+    await tokenError(
+      oauth,
+      { grant_type: 'password', client_id: target.client?.id ?? 'x', client_secret: target.client?.secret ?? 'x' },
+      'unsupported_grant_type',
+    );
   });
 
   it('token with a wrong client secret -> {"error": "invalid_client_secret"}', async (ctx) => {
     const oauth = needAccounts(ctx);
     const client = needClient(ctx);
-    await tokenError(oauth, { grant_type: 'refresh_token', client_id: client.id, client_secret: `${client.secret}-wrong`, refresh_token: 'x' }, 'invalid_client_secret');
+    await tokenError(
+      oauth,
+      { grant_type: 'refresh_token', client_id: client.id, client_secret: `${client.secret}-wrong`, refresh_token: 'x' },
+      'invalid_client_secret',
+    );
   });
 
   it('token with a grant code nobody issued -> {"error": "invalid_code"}', async (ctx) => {
     const oauth = needAccounts(ctx);
     const client = needClient(ctx);
-    await tokenError(oauth, { grant_type: 'authorization_code', client_id: client.id, client_secret: client.secret, code: `1000.contract-suite.${target.runId}`, redirect_uri: client.redirectUri }, 'invalid_code');
+    await tokenError(
+      oauth,
+      {
+        grant_type: 'authorization_code',
+        client_id: client.id,
+        client_secret: client.secret,
+        code: `1000.contract-suite.${target.runId}`,
+        redirect_uri: client.redirectUri,
+      },
+      'invalid_code',
+    );
   });
 
   it('token with a refresh token nobody issued -> {"error": "invalid_code"}', async (ctx) => {
     const oauth = needAccounts(ctx);
     const client = needClient(ctx);
-    await tokenError(oauth, { grant_type: 'refresh_token', client_id: client.id, client_secret: client.secret, refresh_token: `1000.contract-suite.${target.runId}` }, 'invalid_code');
+    await tokenError(
+      oauth,
+      { grant_type: 'refresh_token', client_id: client.id, client_secret: client.secret, refresh_token: `1000.contract-suite.${target.runId}` },
+      'invalid_code',
+    );
   });
 
   it('revokeToken with a token nobody issued -> 400', async (ctx) => {
@@ -326,7 +371,12 @@ describe('accounts server (OAuth)', () => {
 
   it('authorize with an unknown client -> 400 error page, no redirect', async (ctx) => {
     const oauth = needAccounts(ctx);
-    const params = { response_type: 'code', client_id: `1000.contract-suite-${target.runId}`, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: 'https://pbx.example.com/cb' };
+    const params = {
+      response_type: 'code',
+      client_id: `1000.contract-suite-${target.runId}`,
+      scope: 'ZohoCRM.crmphonebridge.ALL',
+      redirect_uri: 'https://pbx.example.com/cb',
+    };
     oauth.expect(await oauth.call('authorize', { token: null, params }), { status: 400 });
   });
 
@@ -335,7 +385,14 @@ describe('accounts server (OAuth)', () => {
     const client = needClient(ctx);
     if (!target.isMock) ctx.skip('signing in to Zoho needs a person');
     if (!target.allowWrites) ctx.skip('mints and revokes tokens: run with --allow-writes');
-    const request = { response_type: 'code', client_id: client.id, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: client.redirectUri, access_type: 'offline', state: target.runId };
+    const request = {
+      response_type: 'code',
+      client_id: client.id,
+      scope: 'ZohoCRM.crmphonebridge.ALL',
+      redirect_uri: client.redirectUri,
+      access_type: 'offline',
+      state: target.runId,
+    };
     let ex = await oauth.call('authorize', { token: null, params: request });
     if (ex.status === 200) {
       // The consent page lists the users; consent as the first, as its button would.
@@ -349,7 +406,11 @@ describe('accounts server (OAuth)', () => {
     expect(redirect.searchParams.get('state')).toBe(target.runId);
     const code = redirect.searchParams.get('code')!;
 
-    const tokens = await oauth.call('token', { token: null, params: { grant_type: 'authorization_code', code, client_id: client.id, client_secret: client.secret, redirect_uri: client.redirectUri }, placement: 'query' });
+    const tokens = await oauth.call('token', {
+      token: null,
+      params: { grant_type: 'authorization_code', code, client_id: client.id, client_secret: client.secret, redirect_uri: client.redirectUri },
+      placement: 'query',
+    });
     oauth.expect(tokens, { status: 200 });
     const { access_token, refresh_token } = tokens.body as { access_token?: string; refresh_token?: string };
     expect(access_token, JSON.stringify(tokens.body)).toBeDefined();

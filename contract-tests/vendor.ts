@@ -26,13 +26,23 @@ checks that each answers 2xx within the timeout (default 5000 ms). Exit 1 if any
 
 export async function vendorMain(argv: string[]): Promise<number> {
   const contract = await Contract.load();
-  const callbacks = contract.operation('enableClickToCall').callbacks as unknown as Record<string, Record<string, { post: { requestBody: { content: Record<string, { schema: SchemaObject }> } } }>>;
+  const callbacks = contract.operation('enableClickToCall').callbacks as unknown as Record<
+    string,
+    Record<string, { post: { requestBody: { content: Record<string, { schema: SchemaObject }> } } }>
+  >;
   const urlOptions = Object.fromEntries(Object.values(callbacks).map((cb) => [urlField(Object.keys(cb)[0]!), { type: 'string' as const }]));
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { ...urlOptions, authorization: { type: 'string' }, param: { type: 'string', multiple: true }, callrefid: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        ...urlOptions,
+        authorization: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        callrefid: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
@@ -56,7 +66,10 @@ export async function vendorMain(argv: string[]): Promise<number> {
     const url = values[urlField(expression)];
     if (typeof url !== 'string') continue;
     const schema = flatten(item.post.requestBody.content['application/x-www-form-urlencoded']!.schema);
-    const fields: [string, string][] = (schema.required ?? []).map((field) => [field, exampleFor(field, schema.properties?.[field], values.callrefid as string | undefined)]);
+    const fields: [string, string][] = (schema.required ?? []).map((field) => [
+      field,
+      exampleFor(field, schema.properties?.[field], values.callrefid as string | undefined),
+    ]);
     checks.push({ callback: name, url, fields: [...fields, ...custom, ...(auth ? [auth] : [])] });
   }
 

@@ -52,7 +52,16 @@ export async function createMock({ store, clock, reseed, config, events = new Re
     onWrite,
     logError,
   });
-  const admin = await createAdminApi({ store, clock, reseed, defaultOrgId: DEFAULT_ORG_ID, delivery: config.webhook, routingErrorSchemas: phonebridge.routingErrorSchemas, onWrite, logError });
+  const admin = await createAdminApi({
+    store,
+    clock,
+    reseed,
+    defaultOrgId: DEFAULT_ORG_ID,
+    delivery: config.webhook,
+    routingErrorSchemas: phonebridge.routingErrorSchemas,
+    onWrite,
+    logError,
+  });
   const app = createApp({
     apis: [
       ['phonebridge', phonebridge],

@@ -3,7 +3,16 @@ import { readConfig } from './config.js';
 
 describe('readConfig', () => {
   it('defaults make a bare start work', () => {
-    expect(readConfig({})).toMatchObject({ port: 4010, host: '127.0.0.1', dbPath: '.data/phonebridge.json', seed: 42, tokenTtlSeconds: 3600, autoConsent: false, legacyExpires: false, webhook: { timeoutMs: 5000, retries: 0, allowHosts: undefined } });
+    expect(readConfig({})).toMatchObject({
+      port: 4010,
+      host: '127.0.0.1',
+      dbPath: '.data/phonebridge.json',
+      seed: 42,
+      tokenTtlSeconds: 3600,
+      autoConsent: false,
+      legacyExpires: false,
+      webhook: { timeoutMs: 5000, retries: 0, allowHosts: undefined },
+    });
   });
 
   it.each([
@@ -16,7 +25,10 @@ describe('readConfig', () => {
   });
 
   it('lists are comma-separated and trimmed', () => {
-    expect(readConfig({ PHONEBRIDGE_WEBHOOK_ALLOW: ' pbx.example.com, 127.0.0.1:9000 ', PHONEBRIDGE_REDIRECT_URIS: 'http://a/cb,' })).toMatchObject({ webhook: { allowHosts: ['pbx.example.com', '127.0.0.1:9000'] }, redirectUris: ['http://a/cb'] });
+    expect(readConfig({ PHONEBRIDGE_WEBHOOK_ALLOW: ' pbx.example.com, 127.0.0.1:9000 ', PHONEBRIDGE_REDIRECT_URIS: 'http://a/cb,' })).toMatchObject({
+      webhook: { allowHosts: ['pbx.example.com', '127.0.0.1:9000'] },
+      redirectUris: ['http://a/cb'],
+    });
   });
 
   it('an empty PHONEBRIDGE_WEBHOOK_ALLOW allows any registered URL, as unset does', () => {

@@ -4,14 +4,15 @@ import { COMMANDS, runCommand } from './cli/commands.js';
 
 async function main(): Promise<void> {
   // Loaded here, not at the top: the CLI commands need none of it and start faster without it.
-  const [{ createDatabase, restoreFixtures }, { OAUTH_CLIENTS, PERSONAS }, { readConfig }, { createMock }, { openStore }, { systemClock: clock }] = await Promise.all([
-    import('../fixtures/seed.js'),
-    import('../fixtures/personas.js'),
-    import('./config.js'),
-    import('./compose.js'),
-    import('./store/store.js'),
-    import('./clock.js'),
-  ]);
+  const [{ createDatabase, restoreFixtures }, { OAUTH_CLIENTS, PERSONAS }, { readConfig }, { createMock }, { openStore }, { systemClock: clock }] =
+    await Promise.all([
+      import('../fixtures/seed.js'),
+      import('../fixtures/personas.js'),
+      import('./config.js'),
+      import('./compose.js'),
+      import('./store/store.js'),
+      import('./clock.js'),
+    ]);
   const config = readConfig();
   const reseed = (seed = config.seed) => restoreFixtures(createDatabase({ seed, crmSize: config.crmSize, now: clock.now() }), clock.now(), config.redirectUris);
   const store = await openStore({
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
       '  tokens (Authorization: Zoho-oauthtoken <token>):',
       ...PERSONAS.map((p) => `    ${p.token.padEnd(26)} ${p.who}`),
       `  OAuth (Zoho accounts on the same port: ${base}/oauth/v2/auth, /oauth/v2/token; consent ${config.autoConsent ? 'automatic' : 'page'}):`,
-      ...OAUTH_CLIENTS.map((c) => `    ${c.name.padEnd(16)} client_id ${c.clientId}  client_secret ${c.clientSecret}\n${' '.repeat(21)}redirect URIs ${c.redirectUris.join(' ')}`),
+      ...OAUTH_CLIENTS.map(
+        (c) => `    ${c.name.padEnd(16)} client_id ${c.clientId}  client_secret ${c.clientSecret}\n${' '.repeat(21)}redirect URIs ${c.redirectUris.join(' ')}`,
+      ),
     ];
     console.log(lines.join('\n'));
   });

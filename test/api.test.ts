@@ -28,7 +28,12 @@ const OPERATIONS: OperationProbe[] = [
   { name: 'POST /callanswered', method: 'post', path: '/callanswered', form: INBOUND },
   { name: 'POST /callhungup', method: 'post', path: '/callhungup', form: HUNGUP },
   { name: 'POST /callmissed', method: 'post', path: '/callmissed', form: { ...INBOUND, callmissedtime: '2026-11-26 10:00:00' } },
-  { name: 'POST /calldialed', method: 'post', path: '/calldialed', form: { callrefid: 'out-1', fromnumber: '100', tonumber: '0018885554567', customerstatus: 'success' } },
+  {
+    name: 'POST /calldialed',
+    method: 'post',
+    path: '/calldialed',
+    form: { callrefid: 'out-1', fromnumber: '100', tonumber: '0018885554567', customerstatus: 'success' },
+  },
   { name: 'GET /users', method: 'get', path: '/users' },
   { name: 'POST /voiceurl', method: 'post', path: '/voiceurl', form: { callrefid: 'call-1', voiceurl: 'https://pbx.example.com/rec/1.mp3' } },
   { name: 'GET /callerdetails', method: 'get', path: '/callerdetails', query: { phonenumber: '0018885554567' } },
@@ -71,7 +76,10 @@ describe('authentication', () => {
 
   it('accepts the scheme name in any case', async () => {
     await integrate();
-    await t.http.get(`${BASE}/users`).set({ Authorization: `zoho-OAuthToken ${TOKENS.admin}` }).expect(200);
+    await t.http
+      .get(`${BASE}/users`)
+      .set({ Authorization: `zoho-OAuthToken ${TOKENS.admin}` })
+      .expect(200);
   });
 });
 
@@ -166,7 +174,9 @@ describe('clicktocallandcallcontrol', () => {
   beforeEach(integrate);
 
   it('POST stores every URL and name/value parameter for the calling user', async () => {
-    const urls = Object.fromEntries(['answerurl', 'hungupurl', 'muteurl', 'unmuteurl', 'holdurl', 'unholdurl', 'keypressurl'].map((n) => [n, `https://pbx.example.com/${n}`]));
+    const urls = Object.fromEntries(
+      ['answerurl', 'hungupurl', 'muteurl', 'unmuteurl', 'holdurl', 'unholdurl', 'keypressurl'].map((n) => [n, `https://pbx.example.com/${n}`]),
+    );
     const res = await c2c()
       .send({
         clicktocallurl: 'https://pbx.example.com/c2c',
@@ -195,7 +205,11 @@ describe('clicktocallandcallcontrol', () => {
     await t.http
       .post(`${BASE}/clicktocallandcallcontrol`)
       .set(admin)
-      .send({ clicktocallurl: 'https://pbx.example.com/c2c', authorizationparam: { name: 'Authorization', value: 'x' }, clicktocallparam: [{ name: 'a', value: 'b' }] })
+      .send({
+        clicktocallurl: 'https://pbx.example.com/c2c',
+        authorizationparam: { name: 'Authorization', value: 'x' },
+        clicktocallparam: [{ name: 'a', value: 'b' }],
+      })
       .expect(200);
     const registration = Object.values(licensedOrg(t.store).clickToCall)[0]!;
     expect(registration.authorizationparam).toEqual({ name: 'Authorization', value: 'x' });
@@ -203,19 +217,35 @@ describe('clicktocallandcallcontrol', () => {
   });
 
   it('POST with every parameter in the query string and an empty body -> 200', async () => {
-    await t.http.post(`${BASE}/clicktocallandcallcontrol`).set(admin).query({ clicktocallurl: 'https://pbx.example.com/q', authorizationparam: '{name:a,value:b}' }).expect(200);
+    await t.http
+      .post(`${BASE}/clicktocallandcallcontrol`)
+      .set(admin)
+      .query({ clicktocallurl: 'https://pbx.example.com/q', authorizationparam: '{name:a,value:b}' })
+      .expect(200);
     expect(Object.values(licensedOrg(t.store).clickToCall)[0]!.clicktocallurl).toBe('https://pbx.example.com/q');
   });
 
   it('GET with every parameter in the query string enables it too (alias real clients use)', async () => {
-    const res = await t.http.get(`${BASE}/clicktocallandcallcontrol`).set(admin).query({ clicktocallurl: 'https://pbx.example.com/get', answerurl: 'https://pbx.example.com/answer' }).expect(200);
+    const res = await t.http
+      .get(`${BASE}/clicktocallandcallcontrol`)
+      .set(admin)
+      .query({ clicktocallurl: 'https://pbx.example.com/get', answerurl: 'https://pbx.example.com/answer' })
+      .expect(200);
     expect(res.body.code).toBe('SUCCESS');
-    expect(Object.values(licensedOrg(t.store).clickToCall)[0]).toMatchObject({ clicktocallurl: 'https://pbx.example.com/get', answerurl: 'https://pbx.example.com/answer' });
+    expect(Object.values(licensedOrg(t.store).clickToCall)[0]).toMatchObject({
+      clicktocallurl: 'https://pbx.example.com/get',
+      answerurl: 'https://pbx.example.com/answer',
+    });
   });
 
   it('userid as a comma-joined list registers each user', async () => {
-    const ids = licensedOrg(t.store).users.filter((u) => u.active).slice(0, 3).map((u) => u.id);
-    await c2c().send({ clicktocallurl: 'https://pbx.example.com/c2c', userid: ids.join(', ') }).expect(200);
+    const ids = licensedOrg(t.store)
+      .users.filter((u) => u.active)
+      .slice(0, 3)
+      .map((u) => u.id);
+    await c2c()
+      .send({ clicktocallurl: 'https://pbx.example.com/c2c', userid: ids.join(', ') })
+      .expect(200);
     expect(Object.keys(licensedOrg(t.store).clickToCall).sort()).toEqual([...ids].sort());
   });
 
@@ -240,7 +270,12 @@ describe('clicktocallandcallcontrol', () => {
   });
 
   it('a malformed parameter is reported before license and integration checks', async () => {
-    const res = await t.http.post(`${BASE}/clicktocallandcallcontrol`).set(auth(TOKENS.free)).type('form').send({ clicktocallurl: 'https://pbx.example.com/c2c', authorizationparam: 'garbage' }).expect(400);
+    const res = await t.http
+      .post(`${BASE}/clicktocallandcallcontrol`)
+      .set(auth(TOKENS.free))
+      .type('form')
+      .send({ clicktocallurl: 'https://pbx.example.com/c2c', authorizationparam: 'garbage' })
+      .expect(400);
     expect(res.body).toMatchObject({ code: 'INVALID_DATA', details: { param: 'authorizationparam' } });
   });
 
@@ -262,7 +297,12 @@ describe('clicktocallandcallcontrol', () => {
   });
 
   it('a standard user may enable click-to-call for themselves', async () => {
-    await t.http.post(`${BASE}/clicktocallandcallcontrol`).set(auth(TOKENS.user)).type('form').send({ clicktocallurl: 'https://pbx.example.com/c2c' }).expect(200);
+    await t.http
+      .post(`${BASE}/clicktocallandcallcontrol`)
+      .set(auth(TOKENS.user))
+      .type('form')
+      .send({ clicktocallurl: 'https://pbx.example.com/c2c' })
+      .expect(200);
     expect(Object.keys(licensedOrg(t.store).clickToCall)).toEqual([t.store.data.tokens[TOKENS.user]!.userId]);
   });
 
@@ -308,7 +348,12 @@ describe('call events: validation', () => {
   });
 
   it('an empty value counts as missing', async () => {
-    const res = await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, fromnumber: '' }).expect(400);
+    const res = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .type('form')
+      .send({ ...INBOUND, fromnumber: '' })
+      .expect(400);
     expect(res.body.details).toEqual({ param: 'fromnumber' });
   });
 
@@ -333,7 +378,12 @@ describe('call events: validation', () => {
   });
 
   it('a rejected event changes nothing stored', async () => {
-    await t.http.post(`${BASE}/callhungup`).set(admin).type('form').send({ ...HUNGUP, duration: 'abc' }).expect(400);
+    await t.http
+      .post(`${BASE}/callhungup`)
+      .set(admin)
+      .type('form')
+      .send({ ...HUNGUP, duration: 'abc' })
+      .expect(400);
     expect(licensedOrg(t.store).calls).toEqual({});
     expect(licensedOrg(t.store).activities).toEqual({});
   });
@@ -350,14 +400,30 @@ describe('call events: caller look-up', () => {
     ['the national number', '8885554567'],
     ['the national number with dots and brackets', '(888) 555.4567'],
   ])('POST /callreceived matches the reference Contact from %s', async (_title, fromnumber) => {
-    const res = await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, fromnumber }).expect(200);
+    const res = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .type('form')
+      .send({ ...INBOUND, fromnumber })
+      .expect(200);
     expect(res.body.data).toHaveLength(1);
-    expect(res.body.data[0]).toMatchObject({ Name: 'Jane Smith', Module: 'Contacts', 'Company/Account': 'Smith Logistics', Phone: '0018885554567', Department: 'Purchasing' });
-    expect(res.body.data[0].Potential.map((p: { Name: string }) => p.Name)).toEqual(['Smith Logistics - fleet phones', 'Smith Logistics - call centre']);
+    expect(res.body.data[0]).toMatchObject({
+      Name: 'Jane Smith',
+      Module: 'Contacts',
+      'Company/Account': 'Smith Logistics',
+      Phone: '0018885554567',
+      Department: 'Purchasing',
+    });
+    expect((res.body.data[0].Potential as { Name: string }[]).map((p) => p.Name)).toEqual(['Smith Logistics - fleet phones', 'Smith Logistics - call centre']);
   });
 
   it('a raw form body with an un-encoded + still matches', async () => {
-    const res = await t.http.post(`${BASE}/callreceived`).set(admin).set('Content-Type', 'application/x-www-form-urlencoded').send('callrefid=raw-1&fromnumber=+18885554567&tonumber=100').expect(200);
+    const res = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('callrefid=raw-1&fromnumber=+18885554567&tonumber=100')
+      .expect(200);
     expect(res.body.data[0].Name).toBe('Jane Smith');
   });
 
@@ -372,13 +438,23 @@ describe('call events: caller look-up', () => {
   });
 
   it('an unknown caller -> 200 {"data": []}, and the call is still logged', async () => {
-    const res = await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, fromnumber: '+999 555 000 111' }).expect(200);
+    const res = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .type('form')
+      .send({ ...INBOUND, fromnumber: '+999 555 000 111' })
+      .expect(200);
     expect(res.body).toEqual({ data: [] });
     expect(licensedOrg(t.store).calls['call-1']).toMatchObject({ record: null, state: 'ringing' });
   });
 
   it('an internal extension matches nothing but itself', async () => {
-    const res = await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, fromnumber: '4567' }).expect(200);
+    const res = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .type('form')
+      .send({ ...INBOUND, fromnumber: '4567' })
+      .expect(200);
     expect(res.body.data).toEqual([]);
   });
 
@@ -386,16 +462,31 @@ describe('call events: caller look-up', () => {
     const org = licensedOrg(t.store);
     const lead = org.crm.leads.find((l) => l.phone)!;
     const account = org.crm.accounts[0]!;
-    const leadRes = await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, fromnumber: lead.phone! }).expect(200);
+    const leadRes = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .type('form')
+      .send({ ...INBOUND, fromnumber: lead.phone! })
+      .expect(200);
     expect(leadRes.body.data[0]).toMatchObject({ Module: 'Leads', Id: lead.id, Name: lead.name, 'Company/Account': lead.company, Department: null });
     expect(leadRes.body.data[0]).not.toHaveProperty('Potential');
-    const accountRes = await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, fromnumber: account.phone! }).expect(200);
+    const accountRes = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .type('form')
+      .send({ ...INBOUND, fromnumber: account.phone! })
+      .expect(200);
     expect(accountRes.body.data[0]).toMatchObject({ Module: 'Accounts', Id: account.id, 'Company/Account': account.name });
     expect(accountRes.body.data[0].Potential.length).toBeGreaterThanOrEqual(2);
   });
 
   it('POST /calldialed looks up the callee of an outbound call', async () => {
-    const res = await t.http.post(`${BASE}/calldialed`).set(admin).type('form').send({ callrefid: 'out-1', fromnumber: '100', tonumber: '+18885554567', customerstatus: 'inprogress' }).expect(200);
+    const res = await t.http
+      .post(`${BASE}/calldialed`)
+      .set(admin)
+      .type('form')
+      .send({ callrefid: 'out-1', fromnumber: '100', tonumber: '+18885554567', customerstatus: 'inprogress' })
+      .expect(200);
     expect(res.body.data[0]).toMatchObject({ Name: 'Jane Smith', Module: 'Contacts' });
   });
 });
@@ -414,7 +505,13 @@ describe('call events: call log and activities', () => {
     const log = org.calls['call-1']!;
     expect(log.events.map((e) => e.type)).toEqual(['received', 'answered', 'hungup']);
     expect(log.events[1]!.at).toBe('2026-11-26T12:00:05.000Z');
-    expect(log).toMatchObject({ state: 'ended', direction: 'inbound', userId: user.id, voiceurl: 'https://pbx.example.com/rec/1.mp3', record: { module: 'Contacts', name: 'Jane Smith' } });
+    expect(log).toMatchObject({
+      state: 'ended',
+      direction: 'inbound',
+      userId: user.id,
+      voiceurl: 'https://pbx.example.com/rec/1.mp3',
+      record: { module: 'Contacts', name: 'Jane Smith' },
+    });
     expect(org.activities[log.activityId!]).toMatchObject({
       kind: 'call',
       direction: 'inbound',
@@ -445,7 +542,11 @@ describe('call events: call log and activities', () => {
     await post('/callmissed', { ...INBOUND, callmissedtime: '2026-11-26 09:30:00', voicemailurl: 'https://pbx.example.com/vm/1.wav' });
     const log = licensedOrg(t.store).calls['call-1']!;
     expect(log.state).toBe('missed');
-    expect(licensedOrg(t.store).activities[log.activityId!]).toMatchObject({ kind: 'missed', startTime: '2026-11-26T09:30:00Z', voiceurl: 'https://pbx.example.com/vm/1.wav' });
+    expect(licensedOrg(t.store).activities[log.activityId!]).toMatchObject({
+      kind: 'missed',
+      startTime: '2026-11-26T09:30:00Z',
+      voiceurl: 'https://pbx.example.com/vm/1.wav',
+    });
   });
 
   it.each(['TRUE', 'True', '1'])('callmissed with sequential=%s reads as true', async (sequential) => {
@@ -498,7 +599,11 @@ describe('parameter placements', () => {
   });
 
   it('a JSON body, with numbers where the form has strings', async () => {
-    await t.http.post(`${BASE}/callhungup`).set(admin).send({ ...HUNGUP, duration: 42 }).expect(200);
+    await t.http
+      .post(`${BASE}/callhungup`)
+      .set(admin)
+      .send({ ...HUNGUP, duration: 42 })
+      .expect(200);
     expect(Object.values(licensedOrg(t.store).activities)[0]!.durationSeconds).toBe(42);
   });
 
@@ -521,17 +626,30 @@ describe('parameter placements', () => {
     const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
     const res = await t.http.post(`${BASE}/callreceived`).set(admin).set('Content-Type', 'application/json').send(deep).expect(400);
     expect(res.body.code).toBe('REQUIRED_PARAM_MISSING');
-    const fine = await t.http.post(`${BASE}/callreceived`).set(admin).send({ ...INBOUND, note: { a: { b: 1 } } }).expect(200);
+    const fine = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .send({ ...INBOUND, note: { a: { b: 1 } } })
+      .expect(200);
     expect(fine.body.data[0].Name).toBe('Jane Smith');
   });
 
   it('a form in an unknown charset is ignored, not a 500', async () => {
-    const res = await t.http.post(`${BASE}/callreceived`).set(admin).set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1').send('callrefid=x').expect(400);
+    const res = await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1')
+      .send('callrefid=x')
+      .expect(400);
     expect(res.body.code).toBe('REQUIRED_PARAM_MISSING');
   });
 
   it('unknown extra fields are ignored, and not stored', async () => {
-    await t.http.post(`${BASE}/callreceived`).set(admin).send({ ...INBOUND, vendorfield: 'x', blob: { big: 'y'.repeat(1000) } }).expect(200);
+    await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .send({ ...INBOUND, vendorfield: 'x', blob: { big: 'y'.repeat(1000) } })
+      .expect(200);
     expect(Object.keys(licensedOrg(t.store).calls['call-1']!.events[0]!.params).sort()).toEqual(['callrefid', 'fromnumber', 'tonumber']);
   });
 
@@ -563,7 +681,12 @@ describe('voiceurl', () => {
 
   it('attaches the recording to a reported call and its activity', async () => {
     await t.http.post(`${BASE}/callhungup`).set(admin).type('form').send(HUNGUP).expect(200);
-    const res = await t.http.post(`${BASE}/voiceurl`).set(admin).type('form').send({ callrefid: 'call-1', voiceurl: 'https://pbx.example.com/rec/late.mp3' }).expect(200);
+    const res = await t.http
+      .post(`${BASE}/voiceurl`)
+      .set(admin)
+      .type('form')
+      .send({ callrefid: 'call-1', voiceurl: 'https://pbx.example.com/rec/late.mp3' })
+      .expect(200);
     expect(res.body).toEqual({ status: 'success', code: 'SUCCESS' });
     const log = licensedOrg(t.store).calls['call-1']!;
     expect(log.voiceurl).toBe('https://pbx.example.com/rec/late.mp3');
@@ -571,7 +694,12 @@ describe('voiceurl', () => {
   });
 
   it('an unknown callrefid -> 400 INVALID_DATA naming callrefid', async () => {
-    const res = await t.http.post(`${BASE}/voiceurl`).set(admin).type('form').send({ callrefid: 'never-reported', voiceurl: 'https://pbx.example.com/rec/x.mp3' }).expect(400);
+    const res = await t.http
+      .post(`${BASE}/voiceurl`)
+      .set(admin)
+      .type('form')
+      .send({ callrefid: 'never-reported', voiceurl: 'https://pbx.example.com/rec/x.mp3' })
+      .expect(400);
     expect(res.body).toMatchObject({ code: 'INVALID_DATA', details: { param: 'callrefid' } });
   });
 });
@@ -624,7 +752,12 @@ describe('routing and failures', () => {
 
   it.each(['__proto__', 'constructor', 'toString'])('a callrefid named %s is an ordinary id, and the server carries on', async (callrefid) => {
     await integrate();
-    await t.http.post(`${BASE}/callreceived`).set(admin).type('form').send({ ...INBOUND, callrefid }).expect(200);
+    await t.http
+      .post(`${BASE}/callreceived`)
+      .set(admin)
+      .type('form')
+      .send({ ...INBOUND, callrefid })
+      .expect(200);
     await t.http.post(`${BASE}/voiceurl`).set(admin).type('form').send({ callrefid, voiceurl: 'https://pbx.example.com/r.mp3' }).expect(200);
     expect(Object.keys(licensedOrg(t.store).calls)).toEqual([callrefid]);
     expect(({} as Record<string, unknown>).callrefid).toBeUndefined();
@@ -633,7 +766,12 @@ describe('routing and failures', () => {
 
   it('voiceurl for a callrefid named after an Object member that was never reported -> 400', async () => {
     await integrate();
-    const res = await t.http.post(`${BASE}/voiceurl`).set(admin).type('form').send({ callrefid: 'hasOwnProperty', voiceurl: 'https://pbx.example.com/r.mp3' }).expect(400);
+    const res = await t.http
+      .post(`${BASE}/voiceurl`)
+      .set(admin)
+      .type('form')
+      .send({ callrefid: 'hasOwnProperty', voiceurl: 'https://pbx.example.com/r.mp3' })
+      .expect(400);
     expect(res.body.details).toEqual({ param: 'callrefid' });
   });
 

@@ -28,13 +28,23 @@ export async function startBrokenTarget(upstream: string, mutate: Mutation): Pro
   const forward = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
-    const upstreamRes = await fetch(upstream + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: 'manual' });
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<
+      string,
+      string
+    >;
+    const upstreamRes = await fetch(upstream + req.url, {
+      method: req.method,
+      headers,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+      redirect: 'manual',
+    });
     const original: ProxiedResponse = {
       method: req.method!,
       path: new URL(req.url!, 'http://x').pathname,
       status: upstreamRes.status,
-      headers: Object.fromEntries([...upstreamRes.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'].includes(k))),
+      headers: Object.fromEntries(
+        [...upstreamRes.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'].includes(k)),
+      ),
       text: await upstreamRes.text(),
     };
     const changed = mutate(structuredClone(original));

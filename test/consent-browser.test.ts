@@ -47,7 +47,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`the consent page in Chromium (${CHROMIUM
   it('a user chosen on the consent page is redirected to the vendor with a working grant code', async () => {
     const page = await browser.newPage();
     const authorize = new URL(`${mock.base}/oauth/v2/auth`);
-    for (const [k, v] of Object.entries({ response_type: 'code', client_id: MOCKPBX.clientId, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: callbackUrl, access_type: 'offline', state: 'browser-1' })) authorize.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: MOCKPBX.clientId,
+      scope: 'ZohoCRM.crmphonebridge.ALL',
+      redirect_uri: callbackUrl,
+      access_type: 'offline',
+      state: 'browser-1',
+    }))
+      authorize.searchParams.set(k, v);
     await page.goto(authorize.toString());
     await expect.poll(() => page.title()).toMatch(/Authorize MockPBX/);
     expect(await page.locator('h1').innerText()).toMatch(/MockPBX would like to access your Zoho CRM/);
@@ -63,12 +71,21 @@ describe.skipIf(!existsSync(CHROMIUM))(`the consent page in Chromium (${CHROMIUM
     const token = await fetch(`${mock.base}/oauth/v2/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: landed.searchParams.get('code')!, client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, redirect_uri: callbackUrl }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: landed.searchParams.get('code')!,
+        client_id: MOCKPBX.clientId,
+        client_secret: MOCKPBX.clientSecret,
+        redirect_uri: callbackUrl,
+      }),
     });
     const tokens = (await token.json()) as { access_token: string; api_domain: string };
     expect(tokens.api_domain).toBe(mock.base);
 
-    const enable = await fetch(`${tokens.api_domain}/crm/v2/phonebridge/integrate`, { method: 'POST', headers: { Authorization: `Zoho-oauthtoken ${tokens.access_token}` } });
+    const enable = await fetch(`${tokens.api_domain}/crm/v2/phonebridge/integrate`, {
+      method: 'POST',
+      headers: { Authorization: `Zoho-oauthtoken ${tokens.access_token}` },
+    });
     expect(enable.status).toBe(200);
     expect(userid).toMatch(/^\d{19}$/);
     await page.screenshot({ path: 'test-results/consent-callback.png' }).catch(() => undefined);
@@ -77,7 +94,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`the consent page in Chromium (${CHROMIUM
   it('Deny takes the browser back to the vendor with error=access_denied', async () => {
     const page = await browser.newPage();
     const authorize = new URL(`${mock.base}/oauth/v2/auth`);
-    for (const [k, v] of Object.entries({ response_type: 'code', client_id: MOCKPBX.clientId, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: callbackUrl, state: 'browser-2' })) authorize.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: MOCKPBX.clientId,
+      scope: 'ZohoCRM.crmphonebridge.ALL',
+      redirect_uri: callbackUrl,
+      state: 'browser-2',
+    }))
+      authorize.searchParams.set(k, v);
     await page.goto(authorize.toString());
     await Promise.all([page.waitForURL((url) => url.toString().startsWith(callbackUrl)), page.getByRole('button', { name: 'Deny' }).click()]);
     const landed = received.at(-1)!;

@@ -8,7 +8,22 @@ import { runNode, startServer, type RunningServer } from './process.js';
 
 const CLI = path.resolve('dist/contract-tests/cli.js');
 const [MOCKPBX] = OAUTH_CLIENTS;
-const ALL_PERSONAS = ['--user-token', '1000.user.mockpbx', '--free-token', '1000.admin.freeedition', '--unregistered-token', '1000.admin.unregistered', '--otherpbx-token', '1000.admin.otherpbx', '--expired-token', '1000.expired.mockpbx', '--client-id', MOCKPBX.clientId, '--client-secret', MOCKPBX.clientSecret];
+const ALL_PERSONAS = [
+  '--user-token',
+  '1000.user.mockpbx',
+  '--free-token',
+  '1000.admin.freeedition',
+  '--unregistered-token',
+  '1000.admin.unregistered',
+  '--otherpbx-token',
+  '1000.admin.otherpbx',
+  '--expired-token',
+  '1000.expired.mockpbx',
+  '--client-id',
+  MOCKPBX.clientId,
+  '--client-secret',
+  MOCKPBX.clientSecret,
+];
 
 const runContract = (args: string[]) => runNode(CLI, args);
 
@@ -70,35 +85,108 @@ describe('phonebridge-contract against the mock', () => {
 const isError = (r: { status: number }) => r.status >= 400;
 const MUTATIONS: [string, Mutation, RegExp][] = [
   ['a 200 where the document says 400', (r) => (r.status === 400 ? { ...r, status: 200 } : r), /\w+ 200: schema: body must have required property/],
-  ['an error code the operation does not list', editJson((r, b) => r.status === 400 && b.code === 'REQUIRED_PARAM_MISSING', (b) => (b.code = 'PARAMETER_MISSING')), /error code PARAMETER_MISSING is not one the document lists/],
-  ['a missing required field in a success body', editJson((r, b) => r.status === 200 && Array.isArray(b.data), (b) => (b.data as Record<string, unknown>[]).forEach((d) => delete d.Id)), /schema: body\/data\/0 must have required property 'Id'/],
-  ['a wrong type', editJson((r, b) => r.status === 200 && Array.isArray(b.users), (b) => (b.users as Record<string, unknown>[]).forEach((u) => (u.userid = Number(u.userid)))), /schema: body\/users\/0\/userid must be string/],
-  ['a body on a 204', (r) => (r.status === 204 ? { ...r, raw: 'HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"data":[]}' } : r), /getCallerDetails 204: the document declares no body, but 11 bytes came back/],
-  ['a wrong Content-Type', (r) => (r.text ? { ...r, headers: { ...r.headers, 'content-type': 'text/html' } } : r), /Content-Type is "text\/html", the document says application\/json/],
+  [
+    'an error code the operation does not list',
+    editJson(
+      (r, b) => r.status === 400 && b.code === 'REQUIRED_PARAM_MISSING',
+      (b) => (b.code = 'PARAMETER_MISSING'),
+    ),
+    /error code PARAMETER_MISSING is not one the document lists/,
+  ],
+  [
+    'a missing required field in a success body',
+    editJson(
+      (r, b) => r.status === 200 && Array.isArray(b.data),
+      (b) => (b.data as Record<string, unknown>[]).forEach((d) => delete d.Id),
+    ),
+    /schema: body\/data\/0 must have required property 'Id'/,
+  ],
+  [
+    'a wrong type',
+    editJson(
+      (r, b) => r.status === 200 && Array.isArray(b.users),
+      (b) => (b.users as Record<string, unknown>[]).forEach((u) => (u.userid = Number(u.userid))),
+    ),
+    /schema: body\/users\/0\/userid must be string/,
+  ],
+  [
+    'a body on a 204',
+    (r) => (r.status === 204 ? { ...r, raw: 'HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"data":[]}' } : r),
+    /getCallerDetails 204: the document declares no body, but 11 bytes came back/,
+  ],
+  [
+    'a wrong Content-Type',
+    (r) => (r.text ? { ...r, headers: { ...r.headers, 'content-type': 'text/html' } } : r),
+    /Content-Type is "text\/html", the document says application\/json/,
+  ],
   ['a status the operation does not declare', (r) => (r.status === 400 ? { ...r, status: 422 } : r), /status 422 is not declared for \w+/],
-  ['a missing details.param', editJson((r, b) => isError(r) && typeof (b.details as { param?: string } | undefined)?.param === 'string', (b) => (b.details = {})), /details\.param is missing; the document requires it with (REQUIRED_PARAM_MISSING|INVALID_DATA)/],
+  [
+    'a missing details.param',
+    editJson(
+      (r, b) => isError(r) && typeof (b.details as { param?: string } | undefined)?.param === 'string',
+      (b) => (b.details = {}),
+    ),
+    /details\.param is missing; the document requires it with (REQUIRED_PARAM_MISSING|INVALID_DATA)/,
+  ],
   ['a 401 answered as 403', (r) => (r.status === 401 ? { ...r, status: 403 } : r), /error code INVALID_TOKEN is not one the document lists for this status/],
   // Not written against: the suite's generic checks must catch these too.
-  ['a status key on call-event successes', editJson((r, b) => r.status === 200 && Array.isArray(b.data), (b) => (b.status = 'success')), /must NOT have additional properties/],
-  ['a 405 without its Allow header', (r) => (r.status === 405 ? { ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'allow')) } : r), /the Allow header is missing/],
-  ['a renamed entity field', editJson((r, b) => r.status === 200 && Array.isArray(b.data), (b) => (b.data as Record<string, unknown>[]).forEach((d) => { d.Company = d['Company/Account']; delete d['Company/Account']; })), /must have required property 'Company\/Account'/],
-  ['a 500 with an HTML stack trace', (r) => (r.status === 500 ? { ...r, headers: { 'content-type': 'text/html' }, text: '<pre>TypeError: x\n    at handler (/app/server.js:1:1)</pre>' } : r), /the body is not JSON/],
-  ['an envelope status other than "error"', editJson((r, b) => isError(r) && b.status === 'error', (b) => (b.status = 'failure')), /schema: body\/status must be equal to one of the allowed values/],
+  [
+    'a status key on call-event successes',
+    editJson(
+      (r, b) => r.status === 200 && Array.isArray(b.data),
+      (b) => (b.status = 'success'),
+    ),
+    /must NOT have additional properties/,
+  ],
+  [
+    'a 405 without its Allow header',
+    (r) => (r.status === 405 ? { ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'allow')) } : r),
+    /the Allow header is missing/,
+  ],
+  [
+    'a renamed entity field',
+    editJson(
+      (r, b) => r.status === 200 && Array.isArray(b.data),
+      (b) =>
+        (b.data as Record<string, unknown>[]).forEach((d) => {
+          d.Company = d['Company/Account'];
+          delete d['Company/Account'];
+        }),
+    ),
+    /must have required property 'Company\/Account'/,
+  ],
+  [
+    'a 500 with an HTML stack trace',
+    (r) => (r.status === 500 ? { ...r, headers: { 'content-type': 'text/html' }, text: '<pre>TypeError: x\n    at handler (/app/server.js:1:1)</pre>' } : r),
+    /the body is not JSON/,
+  ],
+  [
+    'an envelope status other than "error"',
+    editJson(
+      (r, b) => isError(r) && b.status === 'error',
+      (b) => (b.status = 'failure'),
+    ),
+    /schema: body\/status must be equal to one of the allowed values/,
+  ],
   ['a 404 answered 200', (r) => (r.status === 404 ? { ...r, status: 200 } : r), /must answer 404 or 405, not 200/],
 ];
 
 describe('phonebridge-contract catches a broken target', () => {
-  it.each(MUTATIONS)('%s', async (_title, mutation, cause) => {
-    const mock = await freshMock();
-    const broken = await startBrokenTarget(mock.base, mutation);
-    try {
-      const { code, output } = await runContract(['--target', broken.base, '--token', '1000.admin.mockpbx', ...ALL_PERSONAS, '--allow-writes', '--mock']);
-      expect(code, output).toBe(1);
-      expect(output).toMatch(cause);
-      expect(output, 'each failure shows a ready-to-paste curl line').toMatch(/request: {2}curl -i -X (GET|POST|PUT|PATCH|DELETE) /);
-    } finally {
-      await broken.close();
-      mock.child.kill('SIGTERM');
-    }
-  }, 60_000);
+  it.each(MUTATIONS)(
+    '%s',
+    async (_title, mutation, cause) => {
+      const mock = await freshMock();
+      const broken = await startBrokenTarget(mock.base, mutation);
+      try {
+        const { code, output } = await runContract(['--target', broken.base, '--token', '1000.admin.mockpbx', ...ALL_PERSONAS, '--allow-writes', '--mock']);
+        expect(code, output).toBe(1);
+        expect(output).toMatch(cause);
+        expect(output, 'each failure shows a ready-to-paste curl line').toMatch(/request: {2}curl -i -X (GET|POST|PUT|PATCH|DELETE) /);
+      } finally {
+        await broken.close();
+        mock.child.kill('SIGTERM');
+      }
+    },
+    60_000,
+  );
 });

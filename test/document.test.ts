@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../fixtures/seed.js';
 import { systemClock } from '../server/clock.js';
-import { loadDocument } from '../server/openapi/documents.js';
 import { createPhoneBridgeV2, HANDLERS } from '../server/phonebridge/v2/api.js';
 import { openStore } from '../server/store/store.js';
 import { initialisedBackend } from './backend.js';
@@ -21,7 +20,10 @@ describe('openapi/phonebridge.yaml', () => {
   });
 
   it('every operation has a handler, and every handler an operation', async () => {
-    const ids = (await dereferenced()).router.getOperations().map((op) => op.operationId).sort();
+    const ids = (await dereferenced()).router
+      .getOperations()
+      .map((op) => op.operationId)
+      .sort();
     expect(Object.keys(HANDLERS).sort()).toEqual(ids);
   });
 
@@ -67,12 +69,36 @@ describe('the response check (what makes the suite fail on a drifting mock)', as
 
   it.each([
     ['an undeclared status', { operationId: 'listUsers', status: 418, body: error('INVALID_TOKEN') }, /^listUsers: status 418 is not declared$/m],
-    ['an error code the operation does not list', { operationId: 'listUsers', status: 400, body: error('INVALID_USER') }, /^listUsers 400: \/code must be equal to one of the allowed values$/m],
-    ['a missing details.param', { operationId: 'callReceived', status: 400, body: error('REQUIRED_PARAM_MISSING') }, /^callReceived 400: \/details must have required property 'param'$/m],
-    ['a required field missing from a success body', { operationId: 'listUsers', status: 200, body: { users: [{ userid: '3235140000000152015', email: 'a@b.c' }] } }, /^listUsers 200: \/users\/0 must have required property 'username'$/m],
-    ['a wrong type', { operationId: 'callAnswered', status: 200, body: { data: [{ Name: 'x', Id: 12, Module: 'Contacts' }] } }, /^callAnswered 200: \/data\/0\/Id must be string$/m],
-    ['a status key on a call-event success', { operationId: 'callHungUp', status: 200, body: { data: [], status: 'success' } }, /^callHungUp 200: body must NOT have additional properties$/m],
-    ['a body on a 204', { operationId: 'getCallerDetails', status: 204, body: { data: [] } }, /^getCallerDetails 204: the document declares no body, but one was sent$/m],
+    [
+      'an error code the operation does not list',
+      { operationId: 'listUsers', status: 400, body: error('INVALID_USER') },
+      /^listUsers 400: \/code must be equal to one of the allowed values$/m,
+    ],
+    [
+      'a missing details.param',
+      { operationId: 'callReceived', status: 400, body: error('REQUIRED_PARAM_MISSING') },
+      /^callReceived 400: \/details must have required property 'param'$/m,
+    ],
+    [
+      'a required field missing from a success body',
+      { operationId: 'listUsers', status: 200, body: { users: [{ userid: '3235140000000152015', email: 'a@b.c' }] } },
+      /^listUsers 200: \/users\/0 must have required property 'username'$/m,
+    ],
+    [
+      'a wrong type',
+      { operationId: 'callAnswered', status: 200, body: { data: [{ Name: 'x', Id: 12, Module: 'Contacts' }] } },
+      /^callAnswered 200: \/data\/0\/Id must be string$/m,
+    ],
+    [
+      'a status key on a call-event success',
+      { operationId: 'callHungUp', status: 200, body: { data: [], status: 'success' } },
+      /^callHungUp 200: body must NOT have additional properties$/m,
+    ],
+    [
+      'a body on a 204',
+      { operationId: 'getCallerDetails', status: 204, body: { data: [] } },
+      /^getCallerDetails 204: the document declares no body, but one was sent$/m,
+    ],
     ['a 404 outside the envelope', { status: 404, body: { message: 'nope' } }, /^404 body: data must have required property 'code'$/m],
   ])('catches %s', (_title, result, message) => {
     // Each row names the exact violation, not just its status: the prefix alone would match any violation.
@@ -81,7 +107,13 @@ describe('the response check (what makes the suite fail on a drifting mock)', as
   });
 
   it('passes a documented response', () => {
-    expect(api.checkResponse({ operationId: 'listUsers', status: 401, body: { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' } })).toEqual([]);
+    expect(
+      api.checkResponse({
+        operationId: 'listUsers',
+        status: 401,
+        body: { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' },
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -27,12 +27,36 @@ describe('request events', () => {
       .post(`${BASE}/callhungup`)
       .set(auth(TOKENS.admin))
       .type('form')
-      .send({ callrefid: 'e-1', fromnumber: '0018885554567', tonumber: '100', callstarttime: '2026-11-26 10:00:00', duration: '42', direction: 'inbound', junk: 'x' })
+      .send({
+        callrefid: 'e-1',
+        fromnumber: '0018885554567',
+        tonumber: '100',
+        callstarttime: '2026-11-26 10:00:00',
+        duration: '42',
+        direction: 'inbound',
+        junk: 'x',
+      })
       .expect(200);
     expect(starts.map((s) => s.id)).toEqual(ends.map((e) => e.id));
     const end = ends[1]!;
-    expect(end).toMatchObject({ method: 'POST', path: `${BASE}/callhungup`, api: 'phonebridge', operationId: 'callHungUp', orgId: LICENSED_ORG, status: 200, validation: 'passed', readOnly: false });
-    expect(end.params).toEqual({ callrefid: 'e-1', fromnumber: '0018885554567', tonumber: '100', callstarttime: '2026-11-26 10:00:00', duration: 42, direction: 'inbound' });
+    expect(end).toMatchObject({
+      method: 'POST',
+      path: `${BASE}/callhungup`,
+      api: 'phonebridge',
+      operationId: 'callHungUp',
+      orgId: LICENSED_ORG,
+      status: 200,
+      validation: 'passed',
+      readOnly: false,
+    });
+    expect(end.params).toEqual({
+      callrefid: 'e-1',
+      fromnumber: '0018885554567',
+      tonumber: '100',
+      callstarttime: '2026-11-26 10:00:00',
+      duration: 42,
+      direction: 'inbound',
+    });
     expect(end.durationMs).toBeGreaterThanOrEqual(0);
     expect(end.violations()).toEqual([]);
   });

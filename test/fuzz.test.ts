@@ -20,10 +20,49 @@ function random(seed: number) {
 }
 
 const ODD_VALUES: unknown[] = [
-  '', ' ', '0', '-1', '1.5', '1e308', '99999999999999999999999', 'true', 'TRUE', 'null', 'NaN', '[]', '{}', '{name:a', '[{name:a,value:b}]',
-  '__proto__', 'constructor', 'toString', '../../etc/passwd', '<script>alert(1)</script>', "'; DROP TABLE calls; --", '%00', '\u0000', '\ud83d\udcde',
-  'ñandú', 'a'.repeat(5000), '+1 888 555 4567', '2026-02-30 10:00:00', '2026-11-26 10:00:00', 'http://', 'https://pbx.example.com/x', 'ftp://x',
-  42, -7, 3.14, true, false, null, [], ['a', 'b'], {}, { name: 'a', value: 'b' }, { nested: { deeper: [1, 2, { x: 'y' }] } },
+  '',
+  ' ',
+  '0',
+  '-1',
+  '1.5',
+  '1e308',
+  '99999999999999999999999',
+  'true',
+  'TRUE',
+  'null',
+  'NaN',
+  '[]',
+  '{}',
+  '{name:a',
+  '[{name:a,value:b}]',
+  '__proto__',
+  'constructor',
+  'toString',
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE calls; --",
+  '%00',
+  '\u0000',
+  '\ud83d\udcde',
+  'ñandú',
+  'a'.repeat(5000),
+  '+1 888 555 4567',
+  '2026-02-30 10:00:00',
+  '2026-11-26 10:00:00',
+  'http://',
+  'https://pbx.example.com/x',
+  'ftp://x',
+  42,
+  -7,
+  3.14,
+  true,
+  false,
+  null,
+  [],
+  ['a', 'b'],
+  {},
+  { name: 'a', value: 'b' },
+  { nested: { deeper: [1, 2, { x: 'y' }] } },
 ];
 
 interface Operation {
@@ -34,7 +73,10 @@ interface Operation {
 }
 
 function operationsOf(file: string): Operation[] {
-  const doc = parse(readFileSync(`openapi/${file}`, 'utf8')) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+  const doc = parse(readFileSync(`openapi/${file}`, 'utf8')) as {
+    paths: Record<string, Record<string, unknown>>;
+    components: { schemas: Record<string, unknown> };
+  };
   const fieldsOf = (schema: unknown): string[] => {
     const s = schema as { $ref?: string; properties?: object; allOf?: unknown[] } | undefined;
     if (!s) return [];
@@ -62,28 +104,37 @@ describe('seeded junk against every operation', () => {
     t.responses.length = 0;
   });
 
-  it.each(OPERATIONS.map((op, i) => [`${op.method.toUpperCase()} ${op.path}`, op, i] as const))('%s: no 500, every answer documented', async (_name, op, index) => {
-    const next = random(1000 + index);
-    const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
-    for (let i = 0; i < REQUESTS_PER_OPERATION; i++) {
-      const fields: Record<string, unknown> = {};
-      for (const name of op.fields) if (next() < 0.7) fields[name] = pick(ODD_VALUES);
-      if (next() < 0.2) fields[pick(['extra', 'toString', '__proto__', 'a[b]', ''])] = pick(ODD_VALUES);
-      const placement = op.method === 'get' || op.method === 'delete' ? 'query' : pick(['query', 'form', 'json', 'raw'] as const);
-      const req = (t.http as unknown as Record<string, (url: string) => import('supertest').Test>)[op.method]!(op.path).set(auth(TOKENS.admin));
-      const asText = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-      if (placement === 'query') req.query(asText);
-      if (placement === 'form') req.type('form').send(asText);
-      if (placement === 'json') req.send(JSON.stringify(fields)).set('Content-Type', 'application/json');
-      if (placement === 'raw') req.set('Content-Type', pick(['text/plain', 'application/xml', 'application/json', 'application/x-www-form-urlencoded; charset=latin1'])).send(`${pick(['{', 'a=b&&c', '<x/>', '\u0000\u0001'])}`);
-      const res = await req;
-      expect(res.status, `${op.method} ${op.path} ${placement} ${JSON.stringify(fields).slice(0, 300)} -> ${res.text.slice(0, 300)}`).not.toBe(500);
-    }
-    expect(t.errors, 'nothing unexpected was logged').toEqual([]);
-    const recorded = t.responses.splice(0);
-    expect(recorded, 'every answer went through the document check').toHaveLength(REQUESTS_PER_OPERATION);
-    expect(recorded.flatMap((r) => r.violations), 'every answer matches its document').toEqual([]);
-    // The junk reached the operation under test: routed to it, not lost on the way (a body parser, a 404).
-    expect(new Set(recorded.map((r) => r.result.operationId)), 'every answer came from the operation under test').toEqual(new Set([op.operationId]));
-  });
+  it.each(OPERATIONS.map((op, i) => [`${op.method.toUpperCase()} ${op.path}`, op, i] as const))(
+    '%s: no 500, every answer documented',
+    async (_name, op, index) => {
+      const next = random(1000 + index);
+      const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+      for (let i = 0; i < REQUESTS_PER_OPERATION; i++) {
+        const fields: Record<string, unknown> = {};
+        for (const name of op.fields) if (next() < 0.7) fields[name] = pick(ODD_VALUES);
+        if (next() < 0.2) fields[pick(['extra', 'toString', '__proto__', 'a[b]', ''])] = pick(ODD_VALUES);
+        const placement = op.method === 'get' || op.method === 'delete' ? 'query' : pick(['query', 'form', 'json', 'raw'] as const);
+        const req = (t.http as unknown as Record<string, (url: string) => import('supertest').Test>)[op.method]!(op.path).set(auth(TOKENS.admin));
+        const asText = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+        if (placement === 'query') req.query(asText);
+        if (placement === 'form') req.type('form').send(asText);
+        if (placement === 'json') req.send(JSON.stringify(fields)).set('Content-Type', 'application/json');
+        if (placement === 'raw')
+          req
+            .set('Content-Type', pick(['text/plain', 'application/xml', 'application/json', 'application/x-www-form-urlencoded; charset=latin1']))
+            .send(`${pick(['{', 'a=b&&c', '<x/>', '\u0000\u0001'])}`);
+        const res = await req;
+        expect(res.status, `${op.method} ${op.path} ${placement} ${JSON.stringify(fields).slice(0, 300)} -> ${res.text.slice(0, 300)}`).not.toBe(500);
+      }
+      expect(t.errors, 'nothing unexpected was logged').toEqual([]);
+      const recorded = t.responses.splice(0);
+      expect(recorded, 'every answer went through the document check').toHaveLength(REQUESTS_PER_OPERATION);
+      expect(
+        recorded.flatMap((r) => r.violations),
+        'every answer matches its document',
+      ).toEqual([]);
+      // The junk reached the operation under test: routed to it, not lost on the way (a body parser, a 404).
+      expect(new Set(recorded.map((r) => r.result.operationId)), 'every answer came from the operation under test').toEqual(new Set([op.operationId]));
+    },
+  );
 });

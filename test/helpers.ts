@@ -62,7 +62,14 @@ export async function createTestApp(config: TestConfig = {}): Promise<TestApp> {
     store,
     clock,
     reseed,
-    config: { tokenTtlSeconds: 3600, legacyExpires: false, autoConsent: true, publicUrl: undefined, webhook: { timeoutMs: 5000, retries: 0, backoffMs: 50, allowHosts: undefined }, ...config },
+    config: {
+      tokenTtlSeconds: 3600,
+      legacyExpires: false,
+      autoConsent: true,
+      publicUrl: undefined,
+      webhook: { timeoutMs: 5000, retries: 0, backoffMs: 50, allowHosts: undefined },
+      ...config,
+    },
     logError: (e) => errors.push(e),
   });
   events.on('request:end', (end) => responses.push({ result: end.result, violations: end.violations() }));

@@ -18,8 +18,14 @@ interface AuthorizeOptions {
 }
 
 /** The consent redirect (auto-consent in these tests): the grant code and the rest of the redirect. */
-async function authorize(t: TestApp, { client = MOCKPBX, scope = 'ZohoCRM.crmphonebridge.ALL', accessType = 'offline', redirectUri = REDIRECT, state = 'xyz' }: AuthorizeOptions = {}) {
-  const res = await t.http.get('/oauth/v2/auth').query({ response_type: 'code', client_id: client.clientId, scope, redirect_uri: redirectUri, access_type: accessType, prompt: 'consent', state }).expect(302);
+async function authorize(
+  t: TestApp,
+  { client = MOCKPBX, scope = 'ZohoCRM.crmphonebridge.ALL', accessType = 'offline', redirectUri = REDIRECT, state = 'xyz' }: AuthorizeOptions = {},
+) {
+  const res = await t.http
+    .get('/oauth/v2/auth')
+    .query({ response_type: 'code', client_id: client.clientId, scope, redirect_uri: redirectUri, access_type: accessType, prompt: 'consent', state })
+    .expect(302);
   const location = new URL(res.headers.location!);
   return { code: location.searchParams.get('code')!, location };
 }
@@ -30,7 +36,13 @@ const tokenByQuery = (t: TestApp, params: Record<string, string>) => t.http.post
 const tokenByForm = (t: TestApp, params: Record<string, string>) => t.http.post('/oauth/v2/token').type('form').send(params).expect(200);
 
 async function exchange(t: TestApp, code: string, client = MOCKPBX) {
-  const res = await tokenByQuery(t, { grant_type: 'authorization_code', code, client_id: client.clientId, client_secret: client.clientSecret, redirect_uri: REDIRECT });
+  const res = await tokenByQuery(t, {
+    grant_type: 'authorization_code',
+    code,
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    redirect_uri: REDIRECT,
+  });
   return res.body as { access_token: string; refresh_token?: string; api_domain: string; token_type: string; expires_in: number };
 }
 
@@ -52,7 +64,13 @@ describe('a scripted vendor, from consent to revocation', () => {
     expect(location.searchParams.get('accounts-server')).toMatch(LOOPBACK);
 
     const tokens = await exchange(t, code);
-    expect(tokens).toEqual({ access_token: expect.stringMatching(/^1000\./), refresh_token: expect.stringMatching(/^1000\./), api_domain: expect.stringMatching(LOOPBACK), token_type: 'Bearer', expires_in: 3600 });
+    expect(tokens).toEqual({
+      access_token: expect.stringMatching(/^1000\./),
+      refresh_token: expect.stringMatching(/^1000\./),
+      api_domain: expect.stringMatching(LOOPBACK),
+      token_type: 'Bearer',
+      expires_in: 3600,
+    });
 
     // The token belongs to the licensed org's admin and the MockPBX vendor.
     const ok = await t.http.post(`${BASE}/integrate`).set(auth(tokens.access_token)).expect(200);
@@ -63,7 +81,12 @@ describe('a scripted vendor, from consent to revocation', () => {
     expect(expired.body.code).toBe('INVALID_TOKEN');
 
     const refreshed = (await refresh(t, tokens.refresh_token!)).body;
-    expect(refreshed).toEqual({ access_token: expect.stringMatching(/^1000\./), api_domain: expect.stringMatching(LOOPBACK), token_type: 'Bearer', expires_in: 3600 });
+    expect(refreshed).toEqual({
+      access_token: expect.stringMatching(/^1000\./),
+      api_domain: expect.stringMatching(LOOPBACK),
+      token_type: 'Bearer',
+      expires_in: 3600,
+    });
     await t.http.get(`${BASE}/users`).set(auth(refreshed.access_token)).expect(200);
 
     const revoked = await t.http.post('/oauth/v2/token/revoke').query({ token: tokens.refresh_token }).expect(200);
@@ -77,7 +100,14 @@ describe('a scripted vendor, from consent to revocation', () => {
     const t = await createTestApp();
     const { access_token, refresh_token } = await tokensFor(t, { scope: 'ZohoCRM.crmphonebridge.READ,ZohoCRM.users.READ' });
     const admin = t.store.data.orgs[LICENSED_ORG]!.users.find((u) => u.role === 'admin')!;
-    expect(t.store.data.tokens[access_token]).toMatchObject({ orgId: LICENSED_ORG, userId: admin.id, vendor: 'MockPBX', scopes: ['ZohoCRM.crmphonebridge.READ', 'ZohoCRM.users.READ'], clientId: MOCKPBX.clientId, refreshToken: refresh_token });
+    expect(t.store.data.tokens[access_token]).toMatchObject({
+      orgId: LICENSED_ORG,
+      userId: admin.id,
+      vendor: 'MockPBX',
+      scopes: ['ZohoCRM.crmphonebridge.READ', 'ZohoCRM.users.READ'],
+      clientId: MOCKPBX.clientId,
+      refreshToken: refresh_token,
+    });
     expect(t.store.data.refreshTokens[refresh_token!]).toMatchObject({ userId: admin.id, accessTokens: [access_token] });
   });
 });
@@ -86,9 +116,13 @@ describe('token endpoint errors, answered with HTTP 200 as Zoho does', () => {
   it.each([
     ['an unknown client', 'invalid_client', (code: string) => ({ client_id: '1000.NOBODY', client_secret: MOCKPBX.clientSecret, code })],
     ['a wrong secret', 'invalid_client_secret', (code: string) => ({ client_id: MOCKPBX.clientId, client_secret: 'wrong', code })],
-    ['a wrong redirect URI', 'invalid_redirect_uri', (code: string) => ({ client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, code, redirect_uri: 'https://evil.example.com/cb' })],
+    [
+      'a wrong redirect URI',
+      'invalid_redirect_uri',
+      (code: string) => ({ client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, code, redirect_uri: 'https://evil.example.com/cb' }),
+    ],
     ['an unknown code', 'invalid_code', () => ({ client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, code: '1000.nope.nope' })],
-    ['another client\'s code', 'invalid_code', (code: string) => ({ client_id: UNREGISTERED.clientId, client_secret: UNREGISTERED.clientSecret, code })],
+    ["another client's code", 'invalid_code', (code: string) => ({ client_id: UNREGISTERED.clientId, client_secret: UNREGISTERED.clientSecret, code })],
   ])('%s -> {"error": "%s"}', async (_title, error, params) => {
     const t = await createTestApp();
     const { code } = await authorize(t);
@@ -122,7 +156,9 @@ describe('token endpoint errors, answered with HTTP 200 as Zoho does', () => {
     ['no grant type', {}],
   ])('%s -> unsupported_grant_type', async (_title, params) => {
     const t = await createTestApp();
-    expect((await tokenByForm(t, { client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, ...params })).body).toEqual({ error: 'unsupported_grant_type' });
+    expect((await tokenByForm(t, { client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, ...params })).body).toEqual({
+      error: 'unsupported_grant_type',
+    });
   });
 
   it('a refresh token from another client -> invalid_code', async () => {
@@ -165,7 +201,10 @@ describe('token rules', () => {
     await t.http.post(`${BASE}/integrate`).set(auth(TOKENS.admin)).expect(200);
     await t.http.get(`${BASE}/users`).set(auth(minted[0]!)).expect(401);
     await t.http.get(`${BASE}/users`).set(auth(minted[1]!)).expect(200);
-    await t.http.get(`${BASE}/users`).set(auth(minted.at(-1)!)).expect(200);
+    await t.http
+      .get(`${BASE}/users`)
+      .set(auth(minted.at(-1)!))
+      .expect(200);
     expect(t.store.data.refreshTokens[refresh_token!]!.accessTokens).toHaveLength(ACCESS_TOKENS_PER_REFRESH_TOKEN);
   });
 
@@ -227,7 +266,15 @@ describe('scopes', () => {
 });
 
 describe('the consent page and the authorize endpoint', () => {
-  const query = (extra: Record<string, string> = {}) => ({ response_type: 'code', client_id: MOCKPBX.clientId, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: REDIRECT, access_type: 'offline', state: 's1', ...extra });
+  const query = (extra: Record<string, string> = {}) => ({
+    response_type: 'code',
+    client_id: MOCKPBX.clientId,
+    scope: 'ZohoCRM.crmphonebridge.ALL',
+    redirect_uri: REDIRECT,
+    access_type: 'offline',
+    state: 's1',
+    ...extra,
+  });
 
   it('without auto-consent, GET shows every active user; posting one issues a code for that user', async () => {
     const t = await createTestApp({ autoConsent: false });
@@ -237,7 +284,11 @@ describe('the consent page and the authorize endpoint', () => {
     expect(page.text).toContain(standard.name);
     expect(page.text).not.toContain(t.store.data.orgs[LICENSED_ORG]!.users.find((u) => !u.active)!.name);
 
-    const res = await t.http.post('/oauth/v2/auth').type('form').send({ ...query(), userid: standard.id, decision: 'allow' }).expect(302);
+    const res = await t.http
+      .post('/oauth/v2/auth')
+      .type('form')
+      .send({ ...query(), userid: standard.id, decision: 'allow' })
+      .expect(302);
     const { access_token } = await exchange(t, new URL(res.headers.location!).searchParams.get('code')!);
     expect(t.store.data.tokens[access_token]!.userId).toBe(standard.id);
     // A standard user's token: the privilege rules of PhoneBridge apply.
@@ -247,7 +298,11 @@ describe('the consent page and the authorize endpoint', () => {
 
   it('deny -> back to the client with error=access_denied and the state', async () => {
     const t = await createTestApp({ autoConsent: false });
-    const res = await t.http.post('/oauth/v2/auth').type('form').send({ ...query(), userid: '-', decision: 'deny' }).expect(302);
+    const res = await t.http
+      .post('/oauth/v2/auth')
+      .type('form')
+      .send({ ...query(), userid: '-', decision: 'deny' })
+      .expect(302);
     const location = new URL(res.headers.location!);
     expect(Object.fromEntries(location.searchParams)).toEqual({ error: 'access_denied', state: 's1' });
   });
@@ -265,7 +320,11 @@ describe('the consent page and the authorize endpoint', () => {
 
   it('an unknown user on the consent form -> 400 page', async () => {
     const t = await createTestApp({ autoConsent: false });
-    await t.http.post('/oauth/v2/auth').type('form').send({ ...query(), userid: '123' }).expect(400);
+    await t.http
+      .post('/oauth/v2/auth')
+      .type('form')
+      .send({ ...query(), userid: '123' })
+      .expect(400);
   });
 
   it('GET /oauth/v2/token -> 405 with Allow: POST', async () => {

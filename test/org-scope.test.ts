@@ -23,7 +23,13 @@ beforeEach(async () => {
   t = await createTestApp();
   const otherAdmin = t.store.data.orgs[OTHER_ORG]!.users.find((u) => u.role === 'admin')!;
   // A token of the other org's admin for the registered vendor, as OAuth consent would mint it.
-  t.store.data.tokens[OTHER_TOKEN] = { orgId: OTHER_ORG, userId: otherAdmin.id, vendor: 'MockPBX', scopes: ['ZohoCRM.crmphonebridge.ALL'], expiresAt: '9999-12-31T23:59:59Z' };
+  t.store.data.tokens[OTHER_TOKEN] = {
+    orgId: OTHER_ORG,
+    userId: otherAdmin.id,
+    vendor: 'MockPBX',
+    scopes: ['ZohoCRM.crmphonebridge.ALL'],
+    expiresAt: '9999-12-31T23:59:59Z',
+  };
   for (const [token, tag] of [
     [TOKENS.admin, 'licensed'],
     [OTHER_TOKEN, 'other'],
@@ -36,7 +42,12 @@ beforeEach(async () => {
       .send({ clicktocallurl: `${receiver.base}/${tag}/c2c`, holdurl: `${receiver.base}/${tag}/hold` })
       .expect(200);
     for (const path of ['callreceived', 'callanswered']) {
-      await t.http.post(`${BASE}/${path}`).set(auth(token)).type('form').send({ callrefid: 'call-1', fromnumber: '0018885554567', tonumber: '100' }).expect(200);
+      await t.http
+        .post(`${BASE}/${path}`)
+        .set(auth(token))
+        .type('form')
+        .send({ callrefid: 'call-1', fromnumber: '0018885554567', tonumber: '100' })
+        .expect(200);
     }
   }
   receiver.received.length = 0;
@@ -65,7 +76,12 @@ describe('control-plane triggers act on one org', () => {
   });
 
   it('a call of another org is not found by scanning: 400 INVALID_DATA naming callrefid', async () => {
-    await t.http.post(`${BASE}/callreceived`).set(auth(OTHER_TOKEN)).type('form').send({ callrefid: 'only-there', fromnumber: '0018885554567', tonumber: '100' }).expect(200);
+    await t.http
+      .post(`${BASE}/callreceived`)
+      .set(auth(OTHER_TOKEN))
+      .type('form')
+      .send({ callrefid: 'only-there', fromnumber: '0018885554567', tonumber: '100' })
+      .expect(200);
     const res = await t.http.post('/__admin/call-control').send({ callrefid: 'only-there', action: 'answer' }).expect(400);
     expect(res.body).toMatchObject({ code: 'INVALID_DATA', details: { param: 'callrefid' } });
   });

@@ -5,7 +5,15 @@ import { callbackValidator, closedPortUrl, startReceiver, type Behaviour } from 
 
 const admin = auth(TOKENS.admin);
 const ACTIONS = ['answer', 'hangup', 'mute', 'unmute', 'hold', 'unhold', 'keypress'] as const;
-const URL_FIELD = { answer: 'answerurl', hangup: 'hungupurl', mute: 'muteurl', unmute: 'unmuteurl', hold: 'holdurl', unhold: 'unholdurl', keypress: 'keypressurl' } as const;
+const URL_FIELD = {
+  answer: 'answerurl',
+  hangup: 'hungupurl',
+  mute: 'muteurl',
+  unmute: 'unmuteurl',
+  hold: 'holdurl',
+  unhold: 'unholdurl',
+  keypress: 'keypressurl',
+} as const;
 const CALLBACK = { answer: 'answer', hangup: 'hangup', mute: 'mute', unmute: 'unmute', hold: 'hold', unhold: 'unhold', keypress: 'keypress' } as const;
 
 let validate: Awaited<ReturnType<typeof callbackValidator>>;
@@ -60,19 +68,41 @@ describe('click-to-call', () => {
     await register();
     const res = await clickToCall({ userid: adminUser().id, tonumber: '+1 888 555 4567' }).expect(200);
     const delivery = res.body as Delivery;
-    expect(delivery).toMatchObject({ kind: 'clicktocall', delivered: true, attempts: 1, error: null, response: { status: 200, body: 'ok' }, url: `${receiver.base}/zoho/clicktocall`, callrefid: null });
+    expect(delivery).toMatchObject({
+      kind: 'clicktocall',
+      delivered: true,
+      attempts: 1,
+      error: null,
+      response: { status: 200, body: 'ok' },
+      url: `${receiver.base}/zoho/clicktocall`,
+      callrefid: null,
+    });
 
     expect(receiver.received).toHaveLength(1);
     const got = receiver.received[0]!;
     expect(got.path).toBe('/zoho/clicktocall');
     expect(got.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(got.headers.authorization).toBe('vendor-secret');
-    expect(got.fields).toEqual({ tonumber: '+1 888 555 4567', userid: adminUser().id, fromnumber: adminUser().phone, pbxuserid: 'pbx-42', tenant: 'acme', Authorization: 'vendor-secret' });
+    expect(got.fields).toEqual({
+      tonumber: '+1 888 555 4567',
+      userid: adminUser().id,
+      fromnumber: adminUser().phone,
+      pbxuserid: 'pbx-42',
+      tenant: 'acme',
+      Authorization: 'vendor-secret',
+    });
     expect(validate('clickToCall', got.fields)).toEqual([]);
     expect(delivery.request.body).toBe(got.body);
 
     await event('calldialed', { callrefid: 'c2c-1', fromnumber: '100', tonumber: '+18885554567', customerstatus: 'success', userid: adminUser().id });
-    await event('callhungup', { callrefid: 'c2c-1', fromnumber: '100', tonumber: '+18885554567', callstarttime: '2026-11-26 12:00:00', duration: '30', direction: 'outbound' });
+    await event('callhungup', {
+      callrefid: 'c2c-1',
+      fromnumber: '100',
+      tonumber: '+18885554567',
+      callstarttime: '2026-11-26 12:00:00',
+      duration: '30',
+      direction: 'outbound',
+    });
     const call = licensedOrg(t.store).calls['c2c-1']!;
     expect(call).toMatchObject({ clickToCallDeliveryId: delivery.id, state: 'ended', direction: 'outbound', record: { name: 'Jane Smith' } });
     const outbox = (await t.http.get('/__admin/outbox').expect(200)).body.deliveries as Delivery[];
@@ -151,7 +181,8 @@ describe('call control on a call the vendor reported', () => {
     ['hang up a call that has ended', ['answered', 'hungup'], 'hangup'],
   ] as const)('refuses to %s: 409 ACTION_NOT_ALLOWED, nothing sent', async (_title, events, action) => {
     if (events.includes('answered' as never)) await event('callanswered', INBOUND);
-    if (events.includes('hungup' as never)) await event('callhungup', { ...INBOUND, callstarttime: '2026-11-26 12:00:00', duration: '5', direction: 'inbound' });
+    if (events.includes('hungup' as never))
+      await event('callhungup', { ...INBOUND, callstarttime: '2026-11-26 12:00:00', duration: '5', direction: 'inbound' });
     const res = await control({ callrefid: 'in-1', action }).expect(409);
     expect(res.body).toMatchObject({ code: 'ACTION_NOT_ALLOWED', status: 'error' });
     expect(res.body.message).toMatch(new RegExp(`^${action} needs`));
@@ -190,7 +221,11 @@ describe('the authorization pair', () => {
     ['a name the request itself needs', 'Content-Type', 'application/x-www-form-urlencoded'],
   ])('%s travels as a field only, and the request still goes', async (_title, name, contentType) => {
     await setUp();
-    await t.http.post(`${BASE}/clicktocallandcallcontrol`).set(admin).send({ clicktocallurl: `${receiver.base}/c2c`, authorizationparam: { name, value: 'secret' } }).expect(200);
+    await t.http
+      .post(`${BASE}/clicktocallandcallcontrol`)
+      .set(admin)
+      .send({ clicktocallurl: `${receiver.base}/c2c`, authorizationparam: { name, value: 'secret' } })
+      .expect(200);
     const res = await clickToCall({ userid: adminUser().id, tonumber: '100' }).expect(200);
     expect(res.body.delivered).toBe(true);
     const got = receiver.received[0]!;

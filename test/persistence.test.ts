@@ -26,7 +26,8 @@ async function unsaved(t: TestApp): Promise<string[]> {
       if (a !== b) differences.push(at);
       return;
     }
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}/${key}`);
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      walk((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}/${key}`);
   };
   walk(saved, held, '');
   return differences;
@@ -39,7 +40,11 @@ function conversation(t: TestApp, receiverBase: string, userId: () => string) {
   const post = (path: string, fields: Record<string, string>) => t.http.post(`${BASE}/${path}`).set(admin).type('form').send(fields);
   return [
     () => t.http.post(`${BASE}/integrate`).set(admin),
-    () => t.http.get(`${BASE}/clicktocallandcallcontrol`).set(admin).query({ clicktocallurl: `${receiverBase}/zoho/clicktocall` }),
+    () =>
+      t.http
+        .get(`${BASE}/clicktocallandcallcontrol`)
+        .set(admin)
+        .query({ clicktocallurl: `${receiverBase}/zoho/clicktocall` }),
     () => post('clicktocallandcallcontrol', { clicktocallurl: `${receiverBase}/zoho/clicktocall`, holdurl: `${receiverBase}/zoho/hold` }),
     () => post('callreceived', INBOUND),
     () => post('callanswered', INBOUND),
@@ -54,22 +59,34 @@ function conversation(t: TestApp, receiverBase: string, userId: () => string) {
     () => t.http.get('/__admin/outbox'),
     () => t.http.delete('/__admin/outbox'),
     async () => {
-      const res = await t.http
-        .get('/oauth/v2/auth')
-        .query({ response_type: 'code', client_id: MOCKPBX.clientId, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: MOCKPBX.redirectUris[0], access_type: 'offline' });
+      const res = await t.http.get('/oauth/v2/auth').query({
+        response_type: 'code',
+        client_id: MOCKPBX.clientId,
+        scope: 'ZohoCRM.crmphonebridge.ALL',
+        redirect_uri: MOCKPBX.redirectUris[0],
+        access_type: 'offline',
+      });
       code = new URL(res.headers.location as string).searchParams.get('code') ?? '';
       return res;
     },
     () =>
-      t.http
-        .post('/oauth/v2/auth')
-        .type('form')
-        .send({ response_type: 'code', client_id: MOCKPBX.clientId, scope: 'ZohoCRM.crmphonebridge.ALL', redirect_uri: MOCKPBX.redirectUris[0], access_type: 'offline', userid: userId(), decision: 'allow' }),
+      t.http.post('/oauth/v2/auth').type('form').send({
+        response_type: 'code',
+        client_id: MOCKPBX.clientId,
+        scope: 'ZohoCRM.crmphonebridge.ALL',
+        redirect_uri: MOCKPBX.redirectUris[0],
+        access_type: 'offline',
+        userid: userId(),
+        decision: 'allow',
+      }),
     async () => {
-      const res = await t.http
-        .post('/oauth/v2/token')
-        .type('form')
-        .send({ grant_type: 'authorization_code', code, client_id: MOCKPBX.clientId, client_secret: MOCKPBX.clientSecret, redirect_uri: MOCKPBX.redirectUris[0] });
+      const res = await t.http.post('/oauth/v2/token').type('form').send({
+        grant_type: 'authorization_code',
+        code,
+        client_id: MOCKPBX.clientId,
+        client_secret: MOCKPBX.clientSecret,
+        redirect_uri: MOCKPBX.redirectUris[0],
+      });
       refresh = (res.body as { refresh_token: string }).refresh_token;
       return res;
     },
@@ -109,7 +126,9 @@ describe('every write operation is saved, by the engine', () => {
   });
 
   it('the conversation ran every operation of the three documents', async () => {
-    const documented = (await Promise.all((['phonebridge.yaml', 'accounts.yaml', 'admin.yaml'] as const).map(initialisedBackend))).flatMap((b) => b.router.getOperations().map((op) => op.operationId!));
+    const documented = (await Promise.all((['phonebridge.yaml', 'accounts.yaml', 'admin.yaml'] as const).map(initialisedBackend))).flatMap((b) =>
+      b.router.getOperations().map((op) => op.operationId!),
+    );
     expect([...writes, ...reads].sort()).toEqual([...documented].sort());
   });
 });

@@ -16,10 +16,13 @@ export interface RunningServer {
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first (npm test does)`);
   // The consent page unless a test asks otherwise (CI=true would otherwise turn on auto-consent).
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PHONEBRIDGE_AUTO_CONSENT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PHONEBRIDGE_AUTO_CONSENT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const base = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner within 10 s:\n${output}`)), 10_000);
@@ -30,7 +33,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
         resolve(match[1]!);
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code} before listening:\n${output}`));
@@ -52,8 +55,8 @@ export function runNode(script: string, args: string[], env: Record<string, stri
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.resolve(script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = { stdout: '', stderr: '', output: '' };
-    child.stdout!.on('data', (c) => ((out.stdout += c), (out.output += c)));
-    child.stderr!.on('data', (c) => ((out.stderr += c), (out.output += c)));
+    child.stdout.on('data', (c) => ((out.stdout += c), (out.output += c)));
+    child.stderr.on('data', (c) => ((out.stderr += c), (out.output += c)));
     child.on('exit', (code) => resolve({ code, ...out }));
   });
 }

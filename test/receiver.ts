@@ -17,7 +17,7 @@ export type Behaviour = (req: Received, count: number) => { status: number; body
 /** A vendor's PBX endpoint on loopback that records what Zoho (the mock) sends it. */
 export async function startReceiver(behaviour: Behaviour = () => ({ status: 200, body: 'ok' })) {
   const received: Received[] = [];
-  const server = http.createServer(async (req, res) => {
+  const respond = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     let body = '';
     for await (const chunk of req) body += chunk;
     const entry = { path: new URL(req.url!, 'http://x').pathname, headers: req.headers, body, fields: Object.fromEntries(new URLSearchParams(body)) };
@@ -27,7 +27,8 @@ export async function startReceiver(behaviour: Behaviour = () => ({ status: 200,
     if (res.destroyed) return;
     res.writeHead(answer.status, { 'content-type': 'text/plain' });
     res.end(answer.body ?? '');
-  });
+  };
+  const server = http.createServer((req, res) => void respond(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -52,7 +53,10 @@ export async function closedPortUrl(): Promise<string> {
  */
 export async function callbackValidator() {
   const backend = await initialisedBackend('phonebridge.yaml');
-  const callbacks = backend.router.getOperation('enableClickToCall')!.callbacks as unknown as Record<string, Record<string, { post: { requestBody: { content: Record<string, { schema: object }> } } }>>;
+  const callbacks = backend.router.getOperation('enableClickToCall')!.callbacks as unknown as Record<
+    string,
+    Record<string, { post: { requestBody: { content: Record<string, { schema: object }> } } }>
+  >;
   const ajv = createAjv({ strict: false, allErrors: true });
   return (name: string, fields: Record<string, string>): string[] => {
     const [pathItem] = Object.values(callbacks[name] ?? {});

@@ -48,7 +48,14 @@ describe('the compiled server on a real port with a real JSON file', () => {
     // A long flush delay: only the shutdown flush can have saved the call.
     const first = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_FLUSH_MS: '60000' });
     expect((await api(first, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
-    const hungup = { callrefid: 'persist-1', fromnumber: '+18885554567', tonumber: '100', callstarttime: '2026-11-26 10:00:00', duration: '5', direction: 'inbound' };
+    const hungup = {
+      callrefid: 'persist-1',
+      fromnumber: '+18885554567',
+      tonumber: '100',
+      callstarttime: '2026-11-26 10:00:00',
+      duration: '5',
+      direction: 'inbound',
+    };
     expect((await api(first, '/callhungup', postForm(hungup))).status).toBe(200);
     expect(await stop(first)).toBe(0);
 
@@ -66,7 +73,11 @@ describe('the compiled server on a real port with a real JSON file', () => {
     const db = path.join(dir, 'phonebridge.json');
     const first = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_FLUSH_MS: '60000' });
     expect((await api(first, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
-    const reset = await fetch(`${first.base}/__admin/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ seed: 9 }) });
+    const reset = await fetch(`${first.base}/__admin/reset`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ seed: 9 }),
+    });
     expect(await reset.json()).toEqual({ status: 'success', seed: 9 });
     // Saved at once, although the flush delay is a minute.
     expect(JSON.parse(await readFile(db, 'utf8')).seed).toBe(9);

@@ -79,7 +79,8 @@ export class PhoneBridgeClient {
     const problems: string[] = [];
     if (ex.status !== expected.status) problems.push(`expected ${describeExpectation(expected)}, got ${ex.status}${body.code ? ` ${body.code}` : ''}`);
     else if (expected.code && body.code !== expected.code) problems.push(`expected ${describeExpectation(expected)}, got code ${String(body.code)}`);
-    else if (expected.param && body.details?.param !== expected.param) problems.push(`expected details.param "${expected.param}", got ${JSON.stringify(body.details?.param)}`);
+    else if (expected.param && body.details?.param !== expected.param)
+      problems.push(`expected details.param "${expected.param}", got ${JSON.stringify(body.details?.param)}`);
     if (problems.length) {
       this.record(ex, false);
       throw new ContractViolation(ex, problems);
@@ -98,7 +99,10 @@ export class PhoneBridgeClient {
 
   /** Documented pairs with what happened to them, in document order. */
   coverage(): PairResult[] {
-    return this.contract.documentedPairs().map(({ operationId, status, oneOf }) => ({ ...(this.results.get(`${operationId} ${status}`) ?? { operationId, status, exercised: 0, failed: 0 }), oneOf }));
+    return this.contract.documentedPairs().map(({ operationId, status, oneOf }) => ({
+      ...(this.results.get(`${operationId} ${status}`) ?? { operationId, status, exercised: 0, failed: 0 }),
+      oneOf,
+    }));
   }
 
   private check(ex: Exchange): void {

@@ -86,7 +86,9 @@ export class Contract {
 
   /** The methods the document declares for a path, upper-case. */
   methodsOf(path: string): string[] {
-    return this.operations().filter((op) => op.path === path).map((op) => op.method.toUpperCase());
+    return this.operations()
+      .filter((op) => op.path === path)
+      .map((op) => op.method.toUpperCase());
   }
 }
 

@@ -34,7 +34,13 @@ export function curl({ method, url, headers, body }: SentRequest): string {
 }
 
 export async function sendRaw(request: SentRequest, operationId?: string): Promise<Exchange> {
-  const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(15_000),
+  });
   const text = await response.text();
   let body: unknown;
   try {
@@ -46,7 +52,14 @@ export async function sendRaw(request: SentRequest, operationId?: string): Promi
 }
 
 /** Builds the request for an operation from the document's method and path. */
-export function buildRequest(contract: Contract, baseUrl: string, operationId: string, params: Record<string, string>, placement: Placement, headers: Record<string, string>): SentRequest {
+export function buildRequest(
+  contract: Contract,
+  baseUrl: string,
+  operationId: string,
+  params: Record<string, string>,
+  placement: Placement,
+  headers: Record<string, string>,
+): SentRequest {
   const op = contract.operation(operationId);
   const method = op.method.toUpperCase();
   const url = new URL(baseUrl + op.path);
@@ -88,8 +101,12 @@ export function violations(contract: Contract, ex: Exchange): string[] {
     // A missing Allow is caught below with every other declared header; here, whether it lists the right methods.
     if (ex.status === 405 && ex.headers.allow !== undefined) {
       const expected = contract.methodsOf(new URL(ex.request.url).pathname);
-      const allow = ex.headers.allow.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
-      if ([...allow].sort().join() !== [...expected].sort().join()) found.push(`${where}: Allow is "${ex.headers.allow}", the document declares ${expected.join(', ')}`);
+      const allow = ex.headers.allow
+        .split(',')
+        .map((m) => m.trim().toUpperCase())
+        .filter(Boolean);
+      if ([...allow].sort().join() !== [...expected].sort().join())
+        found.push(`${where}: Allow is "${ex.headers.allow}", the document declares ${expected.join(', ')}`);
     }
   }
 
@@ -102,7 +119,8 @@ export function violations(contract: Contract, ex: Exchange): string[] {
   if (!json && otherTypes.length > 0) {
     // A page (the OAuth consent and error pages): only its media type is checked.
     const type = ex.headers['content-type'] ?? '(none)';
-    if (!otherTypes.some((t) => type.toLowerCase().startsWith(t))) found.push(`${where}: Content-Type is "${type}", the document says ${otherTypes.join(' or ')}`);
+    if (!otherTypes.some((t) => type.toLowerCase().startsWith(t)))
+      found.push(`${where}: Content-Type is "${type}", the document says ${otherTypes.join(' or ')}`);
     return found;
   }
   if (!json) {
@@ -110,13 +128,15 @@ export function violations(contract: Contract, ex: Exchange): string[] {
     if (bytes > 0) found.push(`${where}: the document declares no body, but ${bytes} bytes came back`);
     return found;
   }
-  if (!isJsonType(ex.headers['content-type'])) found.push(`${where}: Content-Type is "${ex.headers['content-type'] ?? '(none)'}", the document says application/json`);
+  if (!isJsonType(ex.headers['content-type']))
+    found.push(`${where}: Content-Type is "${ex.headers['content-type'] ?? '(none)'}", the document says application/json`);
   if (ex.body === undefined) return [...found, `${where}: the body is not JSON: ${ex.text.slice(0, 200) || '(empty)'}`];
 
-  const schemaErrors = ex.operationId
-    ? (contract.backend.validateResponse(ex.body, ex.operationId, ex.status).errors ?? [])
-    : validateRouting(contract, ex);
-  for (const e of schemaErrors) found.push(`${where}: schema: ${`body${e.instancePath}`} ${e.message ?? e.keyword}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`);
+  const schemaErrors = ex.operationId ? (contract.backend.validateResponse(ex.body, ex.operationId, ex.status).errors ?? []) : validateRouting(contract, ex);
+  for (const e of schemaErrors)
+    found.push(
+      `${where}: schema: ${`body${e.instancePath}`} ${e.message ?? e.keyword}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`,
+    );
 
   const variants = errorVariants(json.schema);
   const body = ex.body as { code?: unknown; details?: Record<string, unknown> };

@@ -72,7 +72,8 @@ export function readTarget(env: NodeJS.ProcessEnv = process.env): Target {
     knownNumber: env[ENV.knownNumber] || '0018885554567',
     // The mock serves its accounts server on the same port.
     accountsUrl: (optional(ENV.accountsUrl) ?? (isMock ? baseUrl : undefined))?.replace(/\/+$/, ''),
-    client: clientId && clientSecret ? { id: clientId, secret: clientSecret, redirectUri: optional(ENV.redirectUri) ?? 'http://127.0.0.1:8080/callback' } : undefined,
+    client:
+      clientId && clientSecret ? { id: clientId, secret: clientSecret, redirectUri: optional(ENV.redirectUri) ?? 'http://127.0.0.1:8080/callback' } : undefined,
     coverageFile: optional(ENV.coverageFile),
     runId: env[ENV.runId] || `${Date.now().toString(36)}`,
   };

@@ -57,7 +57,8 @@ type AuthorizeParams = components['schemas']['AuthorizeParams'];
 function checkClient(db: Db, params: AuthorizeParams): ApiResponse | undefined {
   const client = db.clients[params.client_id];
   if (!client) return page(400, 'Invalid Client', `No client is registered with the id ${params.client_id}.`);
-  if (!client.redirectUris.includes(params.redirect_uri)) return page(400, 'Invalid Redirect Uri', `${params.redirect_uri} is not a redirect URI registered for ${client.name}.`);
+  if (!client.redirectUris.includes(params.redirect_uri))
+    return page(400, 'Invalid Redirect Uri', `${params.redirect_uri} is not a redirect URI registered for ${client.name}.`);
   return undefined;
 }
 
@@ -86,7 +87,9 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
   const tokens = (db: Db, now: Date, subject: Subject, baseUrl: string, withRefresh: boolean, refreshToken?: string): ApiResponse => {
     const refresh = withRefresh ? mintRefreshToken(db, subject, now) : refreshToken;
     const access = mintAccessToken(db, subject, refresh, now, deps.tokenTtlSeconds);
-    const expiry = deps.legacyExpires ? { expires_in: deps.tokenTtlSeconds * 1000, expires_in_sec: deps.tokenTtlSeconds } : { expires_in: deps.tokenTtlSeconds };
+    const expiry = deps.legacyExpires
+      ? { expires_in: deps.tokenTtlSeconds * 1000, expires_in_sec: deps.tokenTtlSeconds }
+      : { expires_in: deps.tokenTtlSeconds };
     return json({ access_token: access, ...(withRefresh ? { refresh_token: refresh } : {}), api_domain: baseUrl, token_type: 'Bearer', ...expiry });
   };
 

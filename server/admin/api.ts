@@ -59,7 +59,8 @@ export async function createAdminApi({ store, clock, reseed, defaultOrgId, deliv
   };
 
   /** The orgs an outbox request names: one with `orgid`, else all. */
-  const orgsNamed = (db: Db, orgid: string | undefined): Org[] => (orgid === undefined ? Object.values(db.orgs) : [db.orgs[orgid]].filter((o): o is Org => o !== undefined));
+  const orgsNamed = (db: Db, orgid: string | undefined): Org[] =>
+    orgid === undefined ? Object.values(db.orgs) : [db.orgs[orgid]].filter((o): o is Org => o !== undefined);
 
   const handlers: HandlersOf<operations, undefined, Db> = {
     triggerClickToCall: ({ params, db }) => {

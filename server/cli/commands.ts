@@ -35,15 +35,24 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     },
   });
   const base = (values.url ?? `http://${env.HOST && env.HOST !== '0.0.0.0' ? env.HOST : '127.0.0.1'}:${env.PORT || 4010}`).replace(/\/+$/, '');
-  const fields = (entries: Record<string, string | undefined>) => Object.fromEntries(Object.entries(entries).filter((e): e is [string, string] => e[1] !== undefined));
+  const fields = (entries: Record<string, string | undefined>) =>
+    Object.fromEntries(Object.entries(entries).filter((e): e is [string, string] => e[1] !== undefined));
 
   let request: { method: string; path: string; body?: Record<string, string> };
   switch (positionals[0]) {
     case 'click-to-call':
-      request = { method: 'POST', path: '/__admin/click-to-call', body: fields({ userid: values.user, tonumber: values.to, recordid: values.record, orgid: values.org }) };
+      request = {
+        method: 'POST',
+        path: '/__admin/click-to-call',
+        body: fields({ userid: values.user, tonumber: values.to, recordid: values.record, orgid: values.org }),
+      };
       break;
     case 'call-control':
-      request = { method: 'POST', path: '/__admin/call-control', body: fields({ callrefid: values.call, action: values.action, digit: values.digit, userid: values.user, orgid: values.org }) };
+      request = {
+        method: 'POST',
+        path: '/__admin/call-control',
+        body: fields({ callrefid: values.call, action: values.action, digit: values.digit, userid: values.user, orgid: values.org }),
+      };
       break;
     case 'outbox':
       request = { method: values.clear ? 'DELETE' : 'GET', path: `/__admin/outbox${values.org ? `?orgid=${encodeURIComponent(values.org)}` : ''}` };

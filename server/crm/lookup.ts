@@ -54,7 +54,7 @@ function lookupFor(org: Org): OrgLookup {
 export function recordPhone(org: Org, id: string): string | undefined {
   const hit = lookupFor(org).records.get(id);
   if (!hit) return undefined;
-  return (hit.record.phone ?? ('mobile' in hit.record ? hit.record.mobile : null)) ?? undefined;
+  return hit.record.phone ?? ('mobile' in hit.record ? hit.record.mobile : null) ?? undefined;
 }
 
 /** The org's user with this id, active or not. */
@@ -105,11 +105,29 @@ export class CustomerMatch {
         case 'Contacts': {
           const r = hit.record;
           const account = r.accountId ? lookup.accounts.get(r.accountId) : undefined;
-          return { ...base, 'Company/Account': account?.name ?? null, Email: r.email, Phone: r.phone, Mobile: r.mobile, Department: r.department, Url: url('Contacts', r.id), Potential: potentials(lookup.potentialsByContact.get(r.id)) };
+          return {
+            ...base,
+            'Company/Account': account?.name ?? null,
+            Email: r.email,
+            Phone: r.phone,
+            Mobile: r.mobile,
+            Department: r.department,
+            Url: url('Contacts', r.id),
+            Potential: potentials(lookup.potentialsByContact.get(r.id)),
+          };
         }
         case 'Accounts': {
           const r = hit.record;
-          return { ...base, 'Company/Account': r.name, Email: null, Phone: r.phone, Mobile: null, Department: null, Url: url('Accounts', r.id), Potential: potentials(lookup.potentialsByAccount.get(r.id)) };
+          return {
+            ...base,
+            'Company/Account': r.name,
+            Email: null,
+            Phone: r.phone,
+            Mobile: null,
+            Department: null,
+            Url: url('Accounts', r.id),
+            Potential: potentials(lookup.potentialsByAccount.get(r.id)),
+          };
         }
       }
     });

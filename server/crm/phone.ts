@@ -24,12 +24,7 @@ function digitsMatch(a: string, b: string): boolean {
   const [shorter, longer] = a.length < b.length ? [a, b] : [b, a];
   const national = shorter.startsWith('0') ? shorter.slice(1) : shorter;
   const countryCodeLength = longer.length - national.length;
-  return (
-    national.length >= MIN_NATIONAL_DIGITS &&
-    countryCodeLength >= 0 &&
-    countryCodeLength <= MAX_COUNTRY_CODE_DIGITS &&
-    longer.endsWith(national)
-  );
+  return national.length >= MIN_NATIONAL_DIGITS && countryCodeLength >= 0 && countryCodeLength <= MAX_COUNTRY_CODE_DIGITS && longer.endsWith(national);
 }
 
 /** The key two matching numbers always share: their last 7 digits, or all of a short one. */

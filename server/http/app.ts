@@ -63,7 +63,13 @@ export function createApp({ apis, documents, publicUrl, events, internalError, l
     events.emit('request:start', start);
     api
       // HEAD is GET without the body (Node drops it).
-      .handle({ method: req.method === 'HEAD' ? 'GET' : req.method, path: req.path, headers: req.headers, params: mergeRequestParams(req.query, req.body), baseUrl })
+      .handle({
+        method: req.method === 'HEAD' ? 'GET' : req.method,
+        path: req.path,
+        headers: req.headers,
+        params: mergeRequestParams(req.query, req.body),
+        baseUrl,
+      })
       .then((result) => {
         send(res, result);
         const { validation = 'skipped', ...trace } = result.trace ?? {};

@@ -104,7 +104,7 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
     quick: true,
     validate: true,
     coerceTypes: true,
-    customizeAjv: (ajv) => withFormats(ajv as never, options.formats) as never,
+    customizeAjv: (ajv) => withFormats(ajv, options.formats),
   });
   await backend.init();
 
@@ -112,7 +112,8 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
   const operations = backend.router.getOperations();
   const missing = operations.map((op) => op.operationId!).filter((id) => !handlers[id]);
   const extra = Object.keys(handlers).filter((id) => !operations.some((op) => op.operationId === id));
-  if (missing.length || extra.length) throw new Error(`handlers and document disagree: no handler for [${missing.join(', ')}], no operation for [${extra.join(', ')}]`);
+  if (missing.length || extra.length)
+    throw new Error(`handlers and document disagree: no handler for [${missing.join(', ')}], no operation for [${extra.join(', ')}]`);
   const routes = operations.map((operation): Route => {
     const param = operation.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
     const readOnly = Boolean((operation as { 'x-phonebridge-read-only'?: boolean })['x-phonebridge-read-only']);
@@ -166,15 +167,21 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
     let fields: Record<string, unknown> = {};
     if (route.fields) {
       // Validation reads the fields from a request object, as openapi-backend parses one.
-      const request = { method: operation.method, path: operation.path, headers, query: { params: declaredOnly(params, route.fields) }, body: undefined } as unknown as Request;
+      const request = {
+        method: operation.method,
+        path: operation.path,
+        headers,
+        query: { params: declaredOnly(params, route.fields) },
+        body: undefined,
+      } as unknown as Request;
       const validation = backend.validateRequest(request, operation);
       if (validation.errors) {
         trace.validation = 'failed';
         trace.params = (request.query as unknown as { params: Record<string, unknown> }).params;
-        const errors = (validation.errors as ErrorObject[]).map((e) => ({ ...e, instancePath: e.instancePath.replace(FIELDS_PREFIX, '') }));
+        const errors = validation.errors.map((e) => ({ ...e, instancePath: e.instancePath.replace(FIELDS_PREFIX, '') }));
         return { ...options.validationFail(errors, info), operationId, trace };
       }
-      fields = (validation.coerced.query as unknown as { params: Record<string, unknown> }).params;
+      fields = (validation.coerced as { query: { params: Record<string, unknown> } }).query.params;
     }
     trace.validation = route.fields ? 'passed' : 'skipped';
     trace.params = fields;
@@ -249,7 +256,9 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
       if (!declared.content) return body === undefined ? [] : [`${operationId} ${status}: the document declares no body, but one was sent`];
       if (!declared.content['application/json']) {
         const type = headers?.['Content-Type'] ?? '';
-        return Object.keys(declared.content).some((t) => type.startsWith(t)) ? [] : [`${operationId} ${status}: Content-Type "${type}" is not one the document declares`];
+        return Object.keys(declared.content).some((t) => type.startsWith(t))
+          ? []
+          : [`${operationId} ${status}: Content-Type "${type}" is not one the document declares`];
       }
       const { errors } = backend.validateResponse(body, operation, status);
       return (errors ?? []).map((e) => `${operationId} ${status}: ${e.instancePath || 'body'} ${e.message ?? e.keyword}`);

@@ -91,7 +91,11 @@ export interface OperationContext<Params, Caller, Data> {
  * An operation's fields, from types generated from its document (openapi-typescript):
  * `FieldsOf<operations['callReceived']>` is the CallEventFields schema's type.
  */
-export type FieldsOf<Op> = Op extends { parameters: { query?: { params?: infer P } } } ? ([P] extends [undefined] ? Record<string, never> : NonNullable<P>) : Record<string, never>;
+export type FieldsOf<Op> = Op extends { parameters: { query?: { params?: infer P } } }
+  ? [P] extends [undefined]
+    ? Record<string, never>
+    : NonNullable<P>
+  : Record<string, never>;
 
 /** One handler per operation of a document, each with its own operation's fields. */
 export type HandlersOf<Operations, Caller, Data> = {

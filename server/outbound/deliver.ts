@@ -79,7 +79,12 @@ export async function deliver(outbox: Outbox, out: Outgoing, options: DeliveryOp
       const res = await fetch(out.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
       const text = (await res.text()).slice(0, BODY_LIMIT);
       const delivered = res.status >= 200 && res.status < 300;
-      outcome = { response: { status: res.status, body: text }, latencyMs: Math.round(performance.now() - started), delivered, error: delivered ? null : `HTTP ${res.status}` };
+      outcome = {
+        response: { status: res.status, body: text },
+        latencyMs: Math.round(performance.now() - started),
+        delivered,
+        error: delivered ? null : `HTTP ${res.status}`,
+      };
       if (delivered || res.status < 500) break;
     } catch (error) {
       outcome = { response: null, latencyMs: Math.round(performance.now() - started), delivered: false, error: describeFailure(error, options.timeoutMs) };

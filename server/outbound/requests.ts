@@ -14,7 +14,18 @@ export const ACTION_URL: Record<CallControlAction, 'answerurl' | 'hungupurl' | '
 /** HTTP's token characters: a name outside them cannot be a header. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the request itself needs; a pair with one of these names travels as a field only. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-encoding', 'host', 'connection', 'expect', 'keep-alive', 'upgrade', 'te', 'trailer']);
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'expect',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 /**
  * What Zoho adds to every request: the authorization pair as a field, and
@@ -32,7 +43,10 @@ function authorization(registration: ClickToCallRegistration): { fields: [string
 /** The click-to-call request's fields and headers: tonumber, userid, the user's own number, the custom pairs. */
 export function clickToCallRequest(registration: ClickToCallRegistration, user: CrmUser, tonumber: string) {
   const auth = authorization(registration);
-  const fields: [string, string][] = [['tonumber', tonumber], ['userid', user.id]];
+  const fields: [string, string][] = [
+    ['tonumber', tonumber],
+    ['userid', user.id],
+  ];
   if (user.phone) fields.push(['fromnumber', user.phone]);
   for (const pair of registration.clicktocallparam) fields.push([pair.name, pair.value]);
   return { fields: [...fields, ...auth.fields], headers: auth.headers };

@@ -152,9 +152,28 @@ describe('openStore in memory', () => {
 describe('schema migration', () => {
   it('a version 1 file (one outbox for every org) is read with each delivery in its org, and saved as version 2', async () => {
     const current = seed();
-    const delivery = (id: string, orgId: string) => ({ id, at: '2026-11-26T00:00:00.000Z', kind: 'clicktocall', orgId, userId: 'u', callrefid: null, url: 'http://x', request: { method: 'POST', headers: {}, body: '' }, response: null, latencyMs: 0, attempts: 1, delivered: true, error: null });
+    const delivery = (id: string, orgId: string) => ({
+      id,
+      at: '2026-11-26T00:00:00.000Z',
+      kind: 'clicktocall',
+      orgId,
+      userId: 'u',
+      callrefid: null,
+      url: 'http://x',
+      request: { method: 'POST', headers: {}, body: '' },
+      response: null,
+      latencyMs: 0,
+      attempts: 1,
+      delivered: true,
+      error: null,
+    });
     const { orgs, ...rest } = current;
-    const v1 = { ...rest, schemaVersion: 1, orgs: Object.fromEntries(Object.entries(orgs).map(([id, { outbox: _outbox, ...org }]) => [id, org])), outbox: [delivery('1', '700000101'), delivery('2', '700000102'), delivery('3', '700000101')] };
+    const v1 = {
+      ...rest,
+      schemaVersion: 1,
+      orgs: Object.fromEntries(Object.entries(orgs).map(([id, { outbox: _outbox, ...org }]) => [id, org])),
+      outbox: [delivery('1', '700000101'), delivery('2', '700000102'), delivery('3', '700000101')],
+    };
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(v1));
     const store = await openStore({ location: file, seed });

@@ -88,10 +88,10 @@ function memoryTarget(): SaveTarget {
   let main: string | null = null;
   let crm: string | null = null;
   return {
-    readMain: async () => (main === null ? null : (JSON.parse(main) as SavedDb)),
-    readCrm: async () => (crm === null ? null : (JSON.parse(crm) as CrmFile)),
-    writeMain: async (db) => void (main = JSON.stringify(db)),
-    writeCrm: async (file) => void (crm = JSON.stringify(file)),
+    readMain: () => Promise.resolve(main === null ? null : (JSON.parse(main) as SavedDb)),
+    readCrm: () => Promise.resolve(crm === null ? null : (JSON.parse(crm) as CrmFile)),
+    writeMain: (db) => Promise.resolve(void (main = JSON.stringify(db))),
+    writeCrm: (file) => Promise.resolve(void (crm = JSON.stringify(file))),
   };
 }
 
@@ -132,7 +132,10 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
   if (saved === null) {
     data = seed();
   } else {
-    if (!isKnownVersion(saved)) throw new Error(`the database file ${location} is not a phonebridge-mock database (schemaVersion ${String((saved as { schemaVersion?: unknown }).schemaVersion)})`);
+    if (!isKnownVersion(saved))
+      throw new Error(
+        `the database file ${location} is not a phonebridge-mock database (schemaVersion ${String((saved as { schemaVersion?: unknown }).schemaVersion)})`,
+      );
     const joined = joinCrm(saved, savedCrm, () => `${crmLocation} belongs beside ${location}`);
     crmToWrite = joined.crmInline;
     dirty = joined.db.schemaVersion !== 2;
@@ -181,7 +184,10 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
 
   const schedule = () => {
     if (timer) return;
-    timer = setTimeout(() => save().catch((error) => console.error(`phonebridge-mock: saving ${location} failed:`, error)), Math.max(flushDelayMs, 2 * lastSaveMs));
+    timer = setTimeout(
+      () => void save().catch((error) => console.error(`phonebridge-mock: saving ${location} failed:`, error)),
+      Math.max(flushDelayMs, 2 * lastSaveMs),
+    );
     timer.unref();
   };
 

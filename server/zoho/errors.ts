@@ -17,7 +17,11 @@ export const ERRORS = {
   NO_LICENSE: { status: 403, code: 'NO_PERMISSION', message: 'PBX Integration is not available for your license type' },
   NO_PRIVILEGE: { status: 403, code: 'NO_PERMISSION', message: "Requested user doesn't have enough privilege to perform this process" },
   // The reference prints INTERNAL_ERROR as the code of this 403; kept as printed.
-  NOT_ADMIN_FOR_INTEGRATION: { status: 403, code: 'INTERNAL_ERROR', message: "Requested user doesn't have enough privilege in Zoho CRM to enable PhoneBridge integration" },
+  NOT_ADMIN_FOR_INTEGRATION: {
+    status: 403,
+    code: 'INTERNAL_ERROR',
+    message: "Requested user doesn't have enough privilege in Zoho CRM to enable PhoneBridge integration",
+  },
   PBX_ALREADY_ENABLED: { status: 403, code: 'PBX_ALREADY_ENABLED', message: '{pbx} has been already enabled for the Account' },
   DIFFERENT_PBX_ALREADY_ENABLED: { status: 403, code: 'DIFFERENT_PBX_ALREADY_ENABLED', message: 'Different PBX has been enabled for the Account' },
   PBX_NOT_REGISTERED: { status: 400, code: 'PBX_NOT_REGISTERED', message: '{pbx} is not registered' },

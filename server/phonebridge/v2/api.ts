@@ -53,7 +53,10 @@ export async function createPhoneBridgeV2({ store, clock, onWrite, logError }: P
     document: loadDocument('phonebridge.yaml').document,
     handlers: HANDLERS,
     context: ({ params, security, baseUrl }) => ({ params, caller: security as Caller, db: store.data, now: clock.now(), baseUrl }),
-    authenticate: zohoOAuth(() => store.data, () => clock.now()),
+    authenticate: zohoOAuth(
+      () => store.data,
+      () => clock.now(),
+    ),
     validationFail: (errors) => paramError(errors),
     routing: ZOHO_ROUTING,
     formats: ZOHO_FORMATS,

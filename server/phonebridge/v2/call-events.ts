@@ -16,7 +16,11 @@ function report(type: CallEventType, direction: Direction, fields: EventFields):
 const gmtToIso = (value: string) => `${value.replace(' ', 'T')}Z`;
 
 /** An event that only records itself and answers the customer's records, in full or in short. */
-function simpleEvent<Id extends OperationId & ('callReceived' | 'callAnswered' | 'callDialed')>(type: CallEventType, direction: Direction, answer: 'entities' | 'summaries'): V2Handler<Id> {
+function simpleEvent<Id extends OperationId & ('callReceived' | 'callAnswered' | 'callDialed')>(
+  type: CallEventType,
+  direction: Direction,
+  answer: 'entities' | 'summaries',
+): V2Handler<Id> {
   return ({ params, caller, now }) => {
     checkAccess(caller);
     const { match } = recordCallEvent(caller.org, caller.user.id, report(type, direction, params), now);

@@ -18,7 +18,13 @@ function nameValues(value: unknown, param: string): NameValue[] {
 /** Registers click-to-call (and call control) for the caller, or for the users it names. */
 const registerClickToCall: V2Handler<'enableClickToCall'> & V2Handler<'enableClickToCallByGet'> = ({ params, caller, now }) => {
   const { org, user, vendor } = caller;
-  const userIds = params.userid !== undefined ? params.userid.split(',').map((id) => id.trim()).filter(Boolean) : [user.id];
+  const userIds =
+    params.userid !== undefined
+      ? params.userid
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean)
+      : [user.id];
   const sendsCallControl = CALL_CONTROL_URLS.some((name) => params[name] !== undefined);
   const namesOthers = userIds.some((id) => id !== user.id);
   // Malformed parameters first, as for every operation (the document's order of checks).

@@ -4,11 +4,29 @@ import { parseNameValues } from './name-value.js';
 describe('parseNameValues', () => {
   it.each([
     ['strict JSON object', '{"name":"authorization","value":"abc"}', [{ name: 'authorization', value: 'abc' }]],
-    ['strict JSON array', '[{"name":"a","value":"1"},{"name":"b","value":"2"}]', [{ name: 'a', value: '1' }, { name: 'b', value: '2' }]],
+    [
+      'strict JSON array',
+      '[{"name":"a","value":"1"},{"name":"b","value":"2"}]',
+      [
+        { name: 'a', value: '1' },
+        { name: 'b', value: '2' },
+      ],
+    ],
     ['unquoted with spaces (ntidev, DuoSoftware)', '{ name:authorization, value:TOKEN}', [{ name: 'authorization', value: 'TOKEN' }]],
-    ['the reference example', '[{name:pbxuserid,value:pbxuser1234}, {name:emailaddress,value:xyz@pbx.com}]', [{ name: 'pbxuserid', value: 'pbxuser1234' }, { name: 'emailaddress', value: 'xyz@pbx.com' }]],
+    [
+      'the reference example',
+      '[{name:pbxuserid,value:pbxuser1234}, {name:emailaddress,value:xyz@pbx.com}]',
+      [
+        { name: 'pbxuserid', value: 'pbxuser1234' },
+        { name: 'emailaddress', value: 'xyz@pbx.com' },
+      ],
+    ],
     ['value before name', '{value:v, name:n}', [{ name: 'n', value: 'v' }]],
-    ['a value holding commas and colons', '{name:callback,value:https://pbx.example.com/a?x=1,2}', [{ name: 'callback', value: 'https://pbx.example.com/a?x=1,2' }]],
+    [
+      'a value holding commas and colons',
+      '{name:callback,value:https://pbx.example.com/a?x=1,2}',
+      [{ name: 'callback', value: 'https://pbx.example.com/a?x=1,2' }],
+    ],
     ['the last value runs to the closing brace', '{name:a,value:b,extra:c}', [{ name: 'a', value: 'b,extra:c' }]],
     ['single-quoted values', "{name:'a b',value:'c'}", [{ name: 'a b', value: 'c' }]],
     ['a JSON body object', { name: 'a', value: 'b' }, [{ name: 'a', value: 'b' }]],

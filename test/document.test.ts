@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../fixtures/seed.js';
 import { systemClock } from '../server/clock.js';
@@ -5,6 +8,7 @@ import { createPhoneBridgeV2, HANDLERS } from '../server/phonebridge/v2/api.js';
 import { openStore } from '../server/store/store.js';
 import { initialisedBackend } from './backend.js';
 import { createTestApp, expectDocumentedResponses } from './helpers.js';
+import { runNode } from './process.js';
 
 interface ResponseObject {
   content?: Record<string, { example?: unknown; schema?: unknown }>;
@@ -129,5 +133,18 @@ describe('the after-each document check of in-process apps (test/setup.ts)', () 
     await t.http.get('/crm/v2/phonebridge/users');
     expect(t.responses).toHaveLength(1);
     expect(t.responses[0]!.result.status).toBe(401);
+  });
+});
+
+describe('the generated handler types (npm run generate)', () => {
+  it.each([
+    ['phonebridge.yaml', 'server/phonebridge/v2/document.gen.ts'],
+    ['accounts.yaml', 'server/accounts/document.gen.ts'],
+    ['admin.yaml', 'server/admin/document.gen.ts'],
+  ])('are up to date with openapi/%s', async (document, generated) => {
+    const out = path.join(await mkdtemp(path.join(tmpdir(), 'pbm-types-')), 'document.gen.ts');
+    const { code, output } = await runNode('node_modules/openapi-typescript/bin/cli.js', [`openapi/${document}`, '-o', out]);
+    expect(code, output).toBe(0);
+    expect(await readFile(out, 'utf8'), `${generated} is older than openapi/${document}: run npm run generate`).toBe(await readFile(generated, 'utf8'));
   });
 });

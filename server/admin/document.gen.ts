@@ -409,6 +409,7 @@ export interface operations {
                     "application/json": components["schemas"]["Outbox"];
                 };
             };
+            400: components["responses"]["BadTrigger"];
         };
     };
     clearOutbox: {
@@ -436,6 +437,7 @@ export interface operations {
                     "application/json": components["schemas"]["Outbox"];
                 };
             };
+            400: components["responses"]["BadTrigger"];
         };
     };
 }

@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startVitest } from 'vitest/node';
-import { packageRoot } from './lib/document.js';
+import { packageRoot } from './lib/package-root.js';
 import { ENV } from './lib/target.js';
 import { ContractReporter } from './reporter.js';
-import { vendorMain } from './vendor.js';
 
 const USAGE = `usage: phonebridge-contract --target URL --token TOKEN [options]
        phonebridge-contract vendor --clicktocallurl URL [...]   (checks a vendor's receiver; --help)
@@ -131,8 +130,14 @@ export async function main(argv: string[]): Promise<number> {
   return failed > 0 || (process.exitCode ?? 0) !== 0 ? 1 : 0;
 }
 
+/** `vendor` loads the document here; a contract run loads it only in vitest's worker, so the command does not import it. */
+async function vendor(argv: string[]): Promise<number> {
+  const { vendorMain } = await import('./vendor.js');
+  return vendorMain(argv);
+}
+
 const args = process.argv.slice(2);
-(args[0] === 'vendor' ? vendorMain(args.slice(1)) : main(args)).then(
+(args[0] === 'vendor' ? vendor(args.slice(1)) : main(args)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(`phonebridge-contract: ${error instanceof Error ? error.message : String(error)}`);

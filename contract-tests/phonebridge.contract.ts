@@ -8,14 +8,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { coverageGaps, invalidValueFor, PhoneBridgeClient } from './lib/client.js';
+import { invalidValueFor, PhoneBridgeClient } from './lib/client.js';
+import { coverageGaps } from './lib/coverage.js';
 import { Contract } from './lib/document.js';
 import { readTarget } from './lib/target.js';
 
 const target = readTarget();
-const contract = await Contract.load();
+const contract = Contract.load();
 const pb = new PhoneBridgeClient(target, contract);
-const accounts = target.accountsUrl ? new PhoneBridgeClient(target, await Contract.load('accounts.yaml'), target.accountsUrl) : undefined;
+const accounts = target.accountsUrl ? new PhoneBridgeClient(target, Contract.load('accounts.yaml'), target.accountsUrl) : undefined;
 
 const operations = contract.operations();
 const callRef = (name: string) => `contract-suite-${target.runId}-${name}`;
@@ -37,7 +38,7 @@ function writesAllowed(ctx: TestContext, operationId: string): void {
 }
 
 for (const op of operations) {
-  const id = op.operationId!;
+  const id = op.operationId;
   const schema = contract.paramsSchema(id);
   const required = schema?.required ?? [];
 
@@ -152,7 +153,7 @@ describe('lifecycle', () => {
   });
 
   for (const op of operations.filter((o) => o.operationId !== 'enableIntegration')) {
-    const id = op.operationId!;
+    const id = op.operationId;
     it(`${id} -> 400 PBX_NOT_INTEGRATED before the integration is enabled`, async (ctx) => {
       needWrites(ctx);
       if (state.integratedBefore) ctx.skip('the integration is already enabled on the target');

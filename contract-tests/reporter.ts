@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node';
-import { coverageGaps, type PairResult } from './lib/client.js';
+import { coverageGaps, type PairResult } from './lib/coverage.js';
 
 const ICON = { passed: '✓', failed: '✗', skipped: '-', pending: '…' } as const;
 

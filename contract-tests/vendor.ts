@@ -25,7 +25,7 @@ Sends each request Zoho sends to the URLs given (as registered with clicktocalla
 checks that each answers 2xx within the timeout (default 5000 ms). Exit 1 if any does not.`;
 
 export async function vendorMain(argv: string[]): Promise<number> {
-  const contract = await Contract.load();
+  const contract = Contract.load();
   const callbacks = contract.operation('enableClickToCall').callbacks as unknown as Record<string, Record<string, { post: { requestBody: { content: Record<string, { schema: SchemaObject }> } } }>>;
   const urlOptions = Object.fromEntries(Object.values(callbacks).map((cb) => [urlField(Object.keys(cb)[0]!), { type: 'string' as const }]));
   let values: Record<string, string | string[] | boolean | undefined>;

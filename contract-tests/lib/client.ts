@@ -1,3 +1,4 @@
+import type { PairResult } from './coverage.js';
 import type { Contract, SchemaObject } from './document.js';
 import { bytesAfterHeaders } from './raw-http.js';
 import { buildRequest, ContractViolation, sendRaw, violations, type Exchange, type Placement } from './exchange.js';
@@ -16,23 +17,6 @@ export interface Expectation {
   code?: string;
   /** The parameter `details.param` must name. */
   param?: string;
-}
-
-export interface PairResult {
-  operationId: string;
-  status: number;
-  exercised: number;
-  failed: number;
-  /** The one-of group of alternative responses it belongs to, if any. */
-  oneOf?: string;
-}
-
-/** Pairs left unexercised or failing; of a one-of group, one exercised pair is enough. */
-export function coverageGaps(pairs: PairResult[]): string[] {
-  const exercisedGroups = new Set(pairs.filter((p) => p.oneOf && p.exercised > 0).map((p) => `${p.operationId} ${p.oneOf}`));
-  return pairs
-    .filter((p) => p.failed > 0 || (p.exercised === 0 && !(p.oneOf && exercisedGroups.has(`${p.operationId} ${p.oneOf}`))))
-    .map((p) => `${p.operationId} ${p.status}: ${p.failed > 0 ? `${p.failed} failed` : 'never exercised'}`);
 }
 
 /**
@@ -63,7 +47,7 @@ export class PhoneBridgeClient {
   }
 
   isReadOnly(operationId: string): boolean {
-    return Boolean((this.contract.operation(operationId) as { 'x-phonebridge-read-only'?: boolean })['x-phonebridge-read-only']);
+    return Boolean(this.contract.operation(operationId)['x-phonebridge-read-only']);
   }
 
   /** A request to a path or method the document may not have (the 404 and 405 probes). */

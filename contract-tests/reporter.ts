@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node';
-import { coverageGaps, type PairResult } from './lib/client.js';
+import { coverageGaps, type PairResult } from './lib/coverage.js';
 
 const ICON = { passed: '✓', failed: '✗', skipped: '-', pending: '…' } as const;
 
@@ -30,7 +30,7 @@ export class ContractReporter implements Reporter {
     if (failures.length) this.print('\nFailures:');
     for (const test of failures) {
       this.print(`\n✗ ${test.fullName}`);
-      for (const error of test.result().errors ?? []) this.print(indent(error.message ?? String(error)));
+      for (const error of test.result().errors ?? []) this.print(indent(error.message ?? JSON.stringify(error)));
     }
 
     const skips = new Map<string, number>();

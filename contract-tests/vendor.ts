@@ -5,7 +5,7 @@
  * reports whether each answered 2xx in time.
  */
 import { parseArgs } from 'node:util';
-import { Contract, flatten, type SchemaObject } from './lib/document.js';
+import { Contract, exampleText, flatten, type SchemaObject } from './lib/document.js';
 
 /** The registration field each callback's URL comes from, as the document's runtime expressions say. */
 function urlField(expression: string): string {
@@ -25,7 +25,7 @@ Sends each request Zoho sends to the URLs given (as registered with clicktocalla
 checks that each answers 2xx within the timeout (default 5000 ms). Exit 1 if any does not.`;
 
 export async function vendorMain(argv: string[]): Promise<number> {
-  const contract = await Contract.load();
+  const contract = Contract.load();
   const callbacks = contract.operation('enableClickToCall').callbacks as unknown as Record<
     string,
     Record<string, { post: { requestBody: { content: Record<string, { schema: SchemaObject }> } } }>
@@ -107,5 +107,6 @@ function exampleFor(field: string, schema: SchemaObject | undefined, callrefid: 
   if (field === 'callrefid' && callrefid) return callrefid;
   if (field === 'digit') return '5';
   const example = schema?.example ?? schema?.allOf?.find((s) => s.example !== undefined)?.example;
-  return example === undefined ? 'x' : String(example);
+  if (example === undefined) return 'x';
+  return exampleText(example);
 }

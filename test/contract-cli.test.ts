@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OAUTH_CLIENTS } from '../fixtures/personas.js';
+import { OAUTH_CLIENTS, TOKENS } from '../fixtures/personas.js';
 import { editJson, startBrokenTarget, type Mutation } from './broken-target.js';
 import { runNode, startServer, type RunningServer } from './process.js';
 
@@ -10,15 +10,15 @@ const CLI = path.resolve('dist/contract-tests/cli.js');
 const [MOCKPBX] = OAUTH_CLIENTS;
 const ALL_PERSONAS = [
   '--user-token',
-  '1000.user.mockpbx',
+  TOKENS.user,
   '--free-token',
-  '1000.admin.freeedition',
+  TOKENS.free,
   '--unregistered-token',
-  '1000.admin.unregistered',
+  TOKENS.unregistered,
   '--otherpbx-token',
-  '1000.admin.otherpbx',
+  TOKENS.otherpbx,
   '--expired-token',
-  '1000.expired.mockpbx',
+  TOKENS.expired,
   '--client-id',
   MOCKPBX.clientId,
   '--client-secret',
@@ -27,22 +27,59 @@ const ALL_PERSONAS = [
 
 const runContract = (args: string[]) => runNode(CLI, args);
 
-async function freshMock(): Promise<RunningServer> {
-  return startServer({ PHONEBRIDGE_DB: ':memory:' });
+/**
+ * Lends mocks to the broken-target rows, one row per mock at a time (every
+ * run integrates and disintegrates the same org), reset before each use. Two
+ * mocks let two runs go at once: one run keeps about one of the two cores busy.
+ */
+class MockPool {
+  private readonly free: RunningServer[] = [];
+  private readonly waiting: ((server: RunningServer) => void)[] = [];
+
+  /** Makes a mock available, to the longest-waiting row if any. */
+  give(server: RunningServer): void {
+    const next = this.waiting.shift();
+    if (next) next(server);
+    else this.free.push(server);
+  }
+
+  async lend<T>(use: (server: RunningServer) => Promise<T>): Promise<T> {
+    const server = this.free.pop() ?? (await new Promise<RunningServer>((resolve) => this.waiting.push(resolve)));
+    try {
+      await resetMock(server);
+      return await use(server);
+    } finally {
+      this.give(server);
+    }
+  }
 }
 
-describe('phonebridge-contract against the mock', () => {
-  let mock: RunningServer;
-  beforeAll(async () => {
-    mock = await freshMock();
-  });
-  afterAll(() => {
-    mock.child.kill('SIGTERM');
-  });
+/** Back to the seed through the control plane (not through a broken proxy), so no run inherits what an earlier one left. */
+async function resetMock(server: RunningServer): Promise<void> {
+  const res = await fetch(`${server.base}/__admin/reset`, { method: 'POST' });
+  expect(res.status, await res.text()).toBe(200);
+}
 
-  it('passes with every persona and writes, exercising every documented response, and writes JUnit', async () => {
+// Two compiled mocks for the whole file, started once (one per run cost a second and a cold mock each time).
+// The tests against the mock use the first, while the rows use the second; then the rows have both.
+const pool = new MockPool();
+let mock: RunningServer;
+let spare: RunningServer;
+beforeAll(async () => {
+  [mock, spare] = await Promise.all([startServer({ PHONEBRIDGE_DB: ':memory:' }), startServer({ PHONEBRIDGE_DB: ':memory:' })]);
+  pool.give(spare);
+});
+afterAll(() => {
+  for (const server of [mock, spare]) server?.child.kill('SIGTERM');
+});
+
+// Concurrent with the rows below (so each run shares the cores: a minute, not 20 s); its own tests in order, on the first mock.
+describe.concurrent('phonebridge-contract against the mock', { timeout: 60_000 }, () => {
+  afterAll(() => pool.give(mock));
+
+  it.sequential('passes with every persona and writes, exercising every documented response, and writes JUnit', async ({ expect }) => {
     const junit = path.join(await mkdtemp(path.join(tmpdir(), 'pbm-junit-')), 'contract.xml');
-    const { code, output } = await runContract(['--target', mock.base, '--token', '1000.admin.mockpbx', ...ALL_PERSONAS, '--allow-writes', '--junit', junit]);
+    const { code, output } = await runContract(['--target', mock.base, '--token', TOKENS.admin, ...ALL_PERSONAS, '--allow-writes', '--junit', junit]);
     expect(output).toMatch(/phonebridge-mock: every documented response must be exercised/);
     expect(output).toMatch(/^✓ callReceived +\d+ passed, 0 failed, 0 skipped$/m);
     expect(output).toMatch(/not exercised: 0 of \d+/);
@@ -53,14 +90,14 @@ describe('phonebridge-contract against the mock', () => {
     expect(xml).toContain('callReceived -&gt; 400 REQUIRED_PARAM_MISSING when fromnumber is missing');
   });
 
-  it('left the mock as it found it: the org is not integrated', async () => {
-    const res = await fetch(`${mock.base}/crm/v2/phonebridge/users`, { headers: { Authorization: 'Zoho-oauthtoken 1000.admin.mockpbx' } });
+  it.sequential('left the mock as it found it: the org is not integrated', async ({ expect }) => {
+    const res = await fetch(`${mock.base}/crm/v2/phonebridge/users`, { headers: { Authorization: `Zoho-oauthtoken ${TOKENS.admin}` } });
     expect(res.status).toBe(400);
     expect((await res.json()).code).toBe('PBX_NOT_INTEGRATED');
   });
 
-  it('without persona tokens and writes: skips what needs them, saying why, never passing them', async () => {
-    const { code, output } = await runContract(['--target', mock.base, '--token', '1000.admin.mockpbx', '--real']);
+  it.sequential('without persona tokens and writes: skips what needs them, saying why, never passing them', async ({ expect }) => {
+    const { code, output } = await runContract(['--target', mock.base, '--token', TOKENS.admin, '--real']);
     expect(output).toMatch(/× needs --free-token/);
     expect(output).toMatch(/× needs --expired-token/);
     expect(output).toMatch(/× .*run with --allow-writes/);
@@ -69,13 +106,28 @@ describe('phonebridge-contract against the mock', () => {
     expect(code).toBe(0);
   });
 
-  it('against the mock without the personas, the coverage check fails the run', async () => {
-    const { code, output } = await runContract(['--target', mock.base, '--token', '1000.admin.mockpbx', '--allow-writes']);
+  it.sequential('against the mock without the personas, the coverage check fails the run', async ({ expect }) => {
+    const { code, output } = await runContract(['--target', mock.base, '--token', TOKENS.admin, '--allow-writes']);
     expect(output).toMatch(/documented responses not exercised, or failing:\n[\s\S]*\w+ 403: never exercised/);
     expect(code).toBe(1);
   });
 
-  it('a usage error exits 2 with the usage text', async () => {
+  it.sequential('an --operation the document lacks fails the run, naming the ones it has', async ({ expect }) => {
+    const { code, output } = await runContract([
+      '--target',
+      mock.base,
+      '--token',
+      TOKENS.admin,
+      '--operation',
+      'getCallerDetails',
+      '--operation',
+      'getCallerDetail',
+    ]);
+    expect(output).toMatch(/--operation getCallerDetail: not in the document \(it has [\w, ]*getCallerDetails/);
+    expect(code).toBe(1);
+  });
+
+  it.sequential('a usage error exits 2 with the usage text', async ({ expect }) => {
     const { code, output } = await runContract(['--target', mock.base]);
     expect(code).toBe(2);
     expect(output).toMatch(/usage: phonebridge-contract --target URL --token TOKEN/);
@@ -171,22 +223,44 @@ const MUTATIONS: [string, Mutation, RegExp][] = [
   ['a 404 answered 200', (r) => (r.status === 404 ? { ...r, status: 200 } : r), /must answer 404 or 405, not 200/],
 ];
 
-describe('phonebridge-contract catches a broken target', () => {
-  it.each(MUTATIONS)(
-    '%s',
-    async (_title, mutation, cause) => {
-      const mock = await freshMock();
-      const broken = await startBrokenTarget(mock.base, mutation);
-      try {
-        const { code, output } = await runContract(['--target', broken.base, '--token', '1000.admin.mockpbx', ...ALL_PERSONAS, '--allow-writes', '--mock']);
-        expect(code, output).toBe(1);
-        expect(output).toMatch(cause);
-        expect(output, 'each failure shows a ready-to-paste curl line').toMatch(/request: {2}curl -i -X (GET|POST|PUT|PATCH|DELETE) /);
-      } finally {
-        await broken.close();
-        mock.child.kill('SIGTERM');
-      }
-    },
-    60_000,
-  );
+/**
+ * Each row runs the per-operation checks of one operation (--operation) and
+ * the rest of the suite (privilege, routing, the lifecycle across every
+ * operation, OAuth) whole: the generic response checks still see every kind
+ * of response, in a third of the requests of a full run. getCallerDetails has
+ * a required parameter, a 204 and a data body.
+ */
+const ROW_RUN = ['--token', TOKENS.admin, ...ALL_PERSONAS, '--allow-writes', '--mock', '--operation', 'getCallerDetails'];
+
+/** The row's run through a proxy that alters the responses of a freshly reset mock. */
+function runThrough(mutation: Mutation) {
+  return pool.lend(async (server) => {
+    const broken = await startBrokenTarget(server.base, mutation);
+    try {
+      return await runContract(['--target', broken.base, ...ROW_RUN]);
+    } finally {
+      await broken.close();
+    }
+  });
+}
+
+// Concurrent, as many at a time as the pool has mocks; the time limits include the wait for one.
+describe.concurrent('phonebridge-contract catches a broken target', () => {
+  it('the control: the same run through the proxy, altering nothing, passes (so each failure below is the alteration)', async ({ expect }) => {
+    const { code, output } = await runThrough((r) => r);
+    expect(output).toMatch(/per-operation checks of getCallerDetails only/);
+    expect(output).toMatch(/^✓ getCallerDetails +\d+ passed, 0 failed, 0 skipped$/m);
+    expect(output, 'the other operations have no per-operation block').not.toMatch(/^. callReceived /m);
+    expect(output).toMatch(/^✓ lifecycle +\d+ passed, 0 failed, 0 skipped$/m);
+    expect(output).toMatch(/not exercised: 0 of \d+/);
+    expect(output).toMatch(/^\d+ passed, 0 failed, 0 skipped$/m);
+    expect(code, output).toBe(0);
+  }, 120_000);
+
+  it.for(MUTATIONS)('%s', { timeout: 120_000 }, async ([, mutation, cause], { expect }) => {
+    const { code, output } = await runThrough(mutation);
+    expect(code, output).toBe(1);
+    expect(output).toMatch(cause);
+    expect(output, 'each failure shows a ready-to-paste curl line').toMatch(/request: {2}curl -i -X (GET|POST|PUT|PATCH|DELETE) /);
+  });
 });

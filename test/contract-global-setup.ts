@@ -3,18 +3,18 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENV } from '../contract-tests/lib/target.js';
-import { OAUTH_CLIENTS } from '../fixtures/personas.js';
+import { OAUTH_CLIENTS, TOKENS } from '../fixtures/personas.js';
 import { startServer, type RunningServer } from './process.js';
 
 let server: RunningServer | undefined;
 
 export const PERSONA_ENV = {
-  [ENV.token]: '1000.admin.mockpbx',
-  [ENV.user]: '1000.user.mockpbx',
-  [ENV.free]: '1000.admin.freeedition',
-  [ENV.unregistered]: '1000.admin.unregistered',
-  [ENV.otherpbx]: '1000.admin.otherpbx',
-  [ENV.expired]: '1000.expired.mockpbx',
+  [ENV.token]: TOKENS.admin,
+  [ENV.user]: TOKENS.user,
+  [ENV.free]: TOKENS.free,
+  [ENV.unregistered]: TOKENS.unregistered,
+  [ENV.otherpbx]: TOKENS.otherpbx,
+  [ENV.expired]: TOKENS.expired,
   [ENV.clientId]: OAUTH_CLIENTS[0].clientId,
   [ENV.clientSecret]: OAUTH_CLIENTS[0].clientSecret,
 };

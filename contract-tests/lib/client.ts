@@ -1,4 +1,5 @@
-import type { Contract, SchemaObject } from './document.js';
+import type { PairResult } from './coverage.js';
+import { exampleText, type Contract, type SchemaObject } from './document.js';
 import { bytesAfterHeaders } from './raw-http.js';
 import { buildRequest, ContractViolation, sendRaw, violations, type Exchange, type Placement } from './exchange.js';
 import type { Target } from './target.js';
@@ -16,23 +17,6 @@ export interface Expectation {
   code?: string;
   /** The parameter `details.param` must name. */
   param?: string;
-}
-
-export interface PairResult {
-  operationId: string;
-  status: number;
-  exercised: number;
-  failed: number;
-  /** The one-of group of alternative responses it belongs to, if any. */
-  oneOf?: string;
-}
-
-/** Pairs left unexercised or failing; of a one-of group, one exercised pair is enough. */
-export function coverageGaps(pairs: PairResult[]): string[] {
-  const exercisedGroups = new Set(pairs.filter((p) => p.oneOf && p.exercised > 0).map((p) => `${p.operationId} ${p.oneOf}`));
-  return pairs
-    .filter((p) => p.failed > 0 || (p.exercised === 0 && !(p.oneOf && exercisedGroups.has(`${p.operationId} ${p.oneOf}`))))
-    .map((p) => `${p.operationId} ${p.status}: ${p.failed > 0 ? `${p.failed} failed` : 'never exercised'}`);
 }
 
 /**
@@ -63,7 +47,7 @@ export class PhoneBridgeClient {
   }
 
   isReadOnly(operationId: string): boolean {
-    return Boolean((this.contract.operation(operationId) as { 'x-phonebridge-read-only'?: boolean })['x-phonebridge-read-only']);
+    return Boolean(this.contract.operation(operationId)['x-phonebridge-read-only']);
   }
 
   /** A request to a path or method the document may not have (the 404 and 405 probes). */
@@ -127,7 +111,7 @@ function describeExpectation({ status, code, param }: Expectation): string {
 
 function exampleOf(schema: SchemaObject | undefined): string {
   if (!schema) return 'x';
-  if (schema.example !== undefined) return String(schema.example);
+  if (schema.example !== undefined) return exampleText(schema.example);
   if (schema.enum) return String(schema.enum[0]);
   for (const part of schema.allOf ?? []) if (part.example !== undefined || part.enum) return exampleOf(part);
   if (schema.type === 'integer') return '1';
@@ -138,7 +122,7 @@ function exampleOf(schema: SchemaObject | undefined): string {
 /** A value the field's schema refuses, or undefined when the schema accepts any text. */
 export function invalidValueFor(schema: SchemaObject | undefined): string | undefined {
   if (!schema) return undefined;
-  const flat = schema.allOf ? Object.assign({}, ...schema.allOf, { ...schema, allOf: undefined }) : schema;
+  const flat: SchemaObject = schema.allOf ? (Object.assign({}, ...schema.allOf, { ...schema, allOf: undefined }) as SchemaObject) : schema;
   if (flat.enum) return 'not-a-listed-value';
   if (flat.type === 'integer') return 'twelve';
   if (flat.type === 'boolean') return 'maybe';

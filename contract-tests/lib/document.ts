@@ -1,18 +1,28 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
+import { packageRoot } from './package-root.js';
 
-/** The package folder: the one holding openapi/phonebridge.yaml, above this file (source or dist). */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'openapi', 'phonebridge.yaml'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('openapi/phonebridge.yaml not found');
-    dir = parent;
-  }
-  return dir;
+// ajv-formats is CommonJS with a default export; under nodenext it arrives wrapped.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * The Ajv the suite checks bodies with: the standard formats (`uri`, and
+ * OpenAPI's int32, byte, ...) and the document's own `zoho-datetime`, so no
+ * format is silently ignored. Not strict: OpenAPI schemas carry keywords
+ * JSON Schema lacks (`example`).
+ */
+export function contractAjv(): Ajv {
+  const ajv = addFormats(new Ajv({ strict: false }));
+  // The document's `yyyy-MM-dd HH:mm:ss` (GMT): a real moment, which its pattern alone cannot say (30 February).
+  ajv.addFormat('zoho-datetime', (text: string) => {
+    const iso = `${text.replace(' ', 'T')}Z`;
+    const parsed = new Date(iso);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === iso.slice(0, 19);
+  });
+  return ajv;
 }
 
 export interface SchemaObject {
@@ -29,6 +39,35 @@ export interface SchemaObject {
   minimum?: number;
 }
 
+export interface ParameterObject {
+  name: string;
+  in: string;
+  schema?: SchemaObject;
+}
+
+/** An operation of the document, with the path and (lower-case) method it sits under. */
+export interface Operation {
+  operationId: string;
+  path: string;
+  method: string;
+  /** Its own parameters, then those of its path. */
+  parameters: ParameterObject[];
+  responses?: Record<string, ResponseObject>;
+  callbacks?: Record<string, unknown>;
+  /** The request changes nothing on the target, so the suite may repeat it. */
+  'x-phonebridge-read-only'?: boolean;
+}
+
+interface PathItem {
+  parameters?: ParameterObject[];
+  [method: string]: unknown;
+}
+
+interface DocumentObject {
+  paths?: Record<string, PathItem>;
+  components?: { responses?: Record<string, ResponseObject> };
+}
+
 export interface ResponseObject {
   content?: Record<string, { schema?: SchemaObject; example?: unknown }>;
   headers?: Record<string, unknown>;
@@ -38,40 +77,58 @@ export interface ResponseObject {
 
 /** The document, dereferenced, with the questions the suite asks of it. */
 export class Contract {
-  private constructor(readonly backend: OpenAPIBackend) {}
+  private readonly list: Operation[];
+  private readonly byId: Map<string, Operation>;
+  private readonly ajv = contractAjv();
+  private readonly validators = new Map<SchemaObject, ValidateFunction>();
 
-  static async load(file: 'phonebridge.yaml' | 'accounts.yaml' = 'phonebridge.yaml'): Promise<Contract> {
+  private constructor(readonly document: DocumentObject) {
+    this.list = listOperations(document);
+    this.byId = new Map(this.list.map((op) => [op.operationId, op]));
+  }
+
+  static load(file: 'phonebridge.yaml' | 'accounts.yaml' = 'phonebridge.yaml'): Contract {
     const text = readFileSync(path.join(packageRoot(), 'openapi', file), 'utf8');
-    const backend = new OpenAPIBackend({ definition: parse(text) as Document, strict: true, quick: true });
-    await backend.init();
-    return new Contract(backend);
+    return new Contract(dereference(parse(text) as DocumentObject));
   }
 
   operations(): Operation[] {
-    return this.backend.router.getOperations();
+    return this.list;
   }
 
   operation(operationId: string): Operation {
-    const op = this.backend.router.getOperation(operationId);
+    const op = this.byId.get(operationId);
     if (!op) throw new Error(`the document has no operation ${operationId}`);
     return op;
   }
 
+  /**
+   * How a body breaks one of the document's schemas. Each schema object is
+   * compiled once: dereferencing shares one object per component, so most
+   * (operation, status) pairs reuse a compiled response instead of each
+   * compiling its own copy.
+   */
+  schemaErrors(schema: SchemaObject, body: unknown): ErrorObject[] {
+    let validate = this.validators.get(schema);
+    if (!validate) this.validators.set(schema, (validate = this.ajv.compile(schema)));
+    return validate(body) ? [] : (validate.errors ?? []);
+  }
+
   /** The operation's fields, as one object schema (its form-exploded `params` parameter). */
   paramsSchema(operationId: string): SchemaObject | undefined {
-    const param = this.operation(operationId).parameters?.find((p) => 'name' in p && p.name === 'params');
-    return param && 'schema' in param ? flatten(param.schema as SchemaObject) : undefined;
+    const schema = this.operation(operationId).parameters.find((p) => p.name === 'params')?.schema;
+    return schema ? flatten(schema) : undefined;
   }
 
   response(operationId: string, status: number): ResponseObject | undefined {
-    return this.operation(operationId).responses?.[String(status)] as ResponseObject | undefined;
+    return this.operation(operationId).responses?.[String(status)];
   }
 
   /** Every (operationId, status) the document declares, with its one-of group if it has one. */
   documentedPairs(): { operationId: string; status: number; oneOf?: string }[] {
     return this.operations().flatMap((op) =>
-      Object.entries((op.responses ?? {}) as Record<string, ResponseObject>).map(([status, response]) => ({
-        operationId: op.operationId!,
+      Object.entries(op.responses ?? {}).map(([status, response]) => ({
+        operationId: op.operationId,
         status: Number(status),
         oneOf: response['x-phonebridge-one-of'],
       })),
@@ -80,8 +137,7 @@ export class Contract {
 
   /** The response the document gives for a path with no operation (404) or a wrong method (405). */
   routingResponse(name: 'NotFound' | 'MethodNotAllowed'): ResponseObject | undefined {
-    const doc = this.backend.definition as unknown as { components?: { responses?: Record<string, ResponseObject> } };
-    return doc.components?.responses?.[name];
+    return this.document.components?.responses?.[name];
   }
 
   /** The methods the document declares for a path, upper-case. */
@@ -92,6 +148,53 @@ export class Contract {
   }
 }
 
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** The document's operations in document order, each with its path, method and the path's parameters. */
+function listOperations(document: DocumentObject): Operation[] {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    METHODS.filter((method) => item[method]).map((method) => {
+      const op = item[method] as Omit<Operation, 'path' | 'method'>;
+      if (!op.operationId) throw new Error(`${method.toUpperCase()} ${path} has no operationId; the suite names every check by it`);
+      return { ...op, path, method, parameters: [...(op.parameters ?? []), ...(item.parameters ?? [])] };
+    }),
+  );
+}
+
+/**
+ * The document with every `$ref` replaced by what it points to. Each object
+ * is copied once and shared by every reference to it, so a component's schema
+ * is one object (and one compiled validator) wherever it is used. Only
+ * references inside the document: the documents are self-contained.
+ */
+export function dereference<T>(document: T): T {
+  const copies = new WeakMap<object, unknown>();
+  const target = (ref: string): unknown => {
+    if (!ref.startsWith('#/')) throw new Error(`$ref ${ref}: only references inside the document are supported`);
+    const found = ref
+      .slice(2)
+      .split('/')
+      .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
+    if (found === undefined) throw new Error(`$ref ${ref} points to nothing`);
+    return found;
+  };
+  const walk = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string') return walk(target(ref));
+    let copy = copies.get(node);
+    if (copy === undefined) {
+      copy = Array.isArray(node) ? [] : {};
+      // Registered before its children are walked, so a schema that refers to itself ends, as a cycle.
+      copies.set(node, copy);
+      for (const [key, value] of Object.entries(node)) (copy as Record<string, unknown>)[key] = walk(value);
+    }
+    return copy;
+  };
+  return walk(document) as T;
+}
+
 /** Merges an allOf chain into one object schema (properties and required). */
 export function flatten(schema: SchemaObject): SchemaObject {
   if (!schema.allOf) return schema;
@@ -100,7 +203,7 @@ export function flatten(schema: SchemaObject): SchemaObject {
     ...schema,
     allOf: undefined,
     type: 'object',
-    properties: Object.assign({}, schema.properties, ...parts.map((p) => p.properties ?? {})),
+    properties: Object.assign({}, schema.properties, ...parts.map((p) => p.properties ?? {})) as Record<string, SchemaObject>,
     required: [...(schema.required ?? []), ...parts.flatMap((p) => p.required ?? [])],
   };
 }
@@ -126,4 +229,9 @@ export function errorVariants(schema: SchemaObject | undefined): ErrorVariant[] 
       detailsRequired: detailsSchemas.flatMap((d) => flatten(d).required ?? []),
     },
   ];
+}
+
+/** An example as a field's text: a string as it is, anything else (number, boolean, object) as JSON. */
+export function exampleText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }

@@ -1,4 +1,3 @@
-import { Ajv, type ErrorObject } from 'ajv';
 import type { Contract } from './document.js';
 import { errorVariants } from './document.js';
 
@@ -132,7 +131,7 @@ export function violations(contract: Contract, ex: Exchange): string[] {
     found.push(`${where}: Content-Type is "${ex.headers['content-type'] ?? '(none)'}", the document says application/json`);
   if (ex.body === undefined) return [...found, `${where}: the body is not JSON: ${ex.text.slice(0, 200) || '(empty)'}`];
 
-  const schemaErrors = ex.operationId ? (contract.backend.validateResponse(ex.body, ex.operationId, ex.status).errors ?? []) : validateRouting(contract, ex);
+  const schemaErrors = json.schema ? contract.schemaErrors(json.schema, ex.body) : [];
   for (const e of schemaErrors)
     found.push(
       `${where}: schema: ${`body${e.instancePath}`} ${e.message ?? e.keyword}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`,
@@ -150,14 +149,6 @@ export function violations(contract: Contract, ex: Exchange): string[] {
     }
   }
   return found;
-}
-
-const routingAjv = new Ajv({ strict: false, allErrors: true });
-
-function validateRouting(contract: Contract, ex: Exchange): ErrorObject[] {
-  const schema = contract.routingResponse(ex.status === 404 ? 'NotFound' : 'MethodNotAllowed')!.content!['application/json']!.schema!;
-  const validate = routingAjv.compile(schema);
-  return validate(ex.body) ? [] : (validate.errors ?? []);
 }
 
 /** A failed contract check: says what broke, and how to reproduce it. */

@@ -24,6 +24,8 @@ export interface Target {
   accountsUrl?: string;
   /** A registered OAuth client, for the token-endpoint checks that need one. */
   client?: { id: string; secret: string; redirectUri: string };
+  /** The operations whose per-operation checks run (--operation); undefined: all of them. */
+  operations?: string[];
   /** Where the run's coverage of the document is written for the summary. */
   coverageFile?: string;
   /** Tags the call reference ids this run creates. */
@@ -45,6 +47,7 @@ export const ENV = {
   clientId: 'PHONEBRIDGE_CLIENT_ID',
   clientSecret: 'PHONEBRIDGE_CLIENT_SECRET',
   redirectUri: 'PHONEBRIDGE_REDIRECT_URI',
+  operations: 'PHONEBRIDGE_OPERATIONS',
   coverageFile: 'PHONEBRIDGE_COVERAGE_FILE',
   runId: 'PHONEBRIDGE_RUN_ID',
 } as const;
@@ -74,6 +77,7 @@ export function readTarget(env: NodeJS.ProcessEnv = process.env): Target {
     accountsUrl: (optional(ENV.accountsUrl) ?? (isMock ? baseUrl : undefined))?.replace(/\/+$/, ''),
     client:
       clientId && clientSecret ? { id: clientId, secret: clientSecret, redirectUri: optional(ENV.redirectUri) ?? 'http://127.0.0.1:8080/callback' } : undefined,
+    operations: optional(ENV.operations)?.split(','),
     coverageFile: optional(ENV.coverageFile),
     runId: env[ENV.runId] || `${Date.now().toString(36)}`,
   };

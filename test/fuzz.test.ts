@@ -83,12 +83,22 @@ function operationsOf(file: string): Operation[] {
     if (s.$ref) return fieldsOf(doc.components.schemas[s.$ref.split('/').pop()!]);
     return [...Object.keys(s.properties ?? {}), ...(s.allOf ?? []).flatMap(fieldsOf)];
   };
+  const resolve = <T>(item: T | { $ref: string }): T => {
+    if (typeof item !== 'object' || item === null || !('$ref' in item)) return item;
+    const [, , section, name] = item.$ref.split('/');
+    return (doc.components as unknown as Record<string, Record<string, T>>)[section!]![name!]!;
+  };
   return Object.entries(doc.paths).flatMap(([path, item]) =>
-    Object.entries(item).map(([method, op]) => {
-      const params = ((op as { parameters?: { $ref?: string; name?: string; schema?: unknown }[] }).parameters ?? []).map((p) =>
-        p.$ref ? (doc as unknown as { components: { parameters: Record<string, { schema: unknown }> } }).components.parameters[p.$ref.split('/').pop()!]! : p,
-      );
-      return { operationId: (op as { operationId: string }).operationId, method, path, fields: params.flatMap((p) => fieldsOf(p.schema)) };
+    Object.entries(item).map(([method, raw]) => {
+      const op = raw as { operationId: string; parameters?: { name: string; in: string }[]; requestBody?: unknown };
+      // Fields in the query (a GET's parameters) and in the body (its schema's properties).
+      const query = (op.parameters ?? [])
+        .map((p) => resolve(p))
+        .filter((p) => p.in === 'query')
+        .map((p) => p.name);
+      const body = op.requestBody ? resolve(op.requestBody as { content: Record<string, { schema: unknown }> }).content : {};
+      const bodyFields = Object.values(body).flatMap((media) => fieldsOf(media.schema));
+      return { operationId: op.operationId, method, path, fields: [...new Set([...query, ...bodyFields])] };
     }),
   );
 }

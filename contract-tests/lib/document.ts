@@ -42,6 +42,7 @@ export interface SchemaObject {
 export interface ParameterObject {
   name: string;
   in: string;
+  required?: boolean;
   schema?: SchemaObject;
 }
 
@@ -52,8 +53,11 @@ export interface Operation {
   method: string;
   /** Its own parameters, then those of its path. */
   parameters: ParameterObject[];
+  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
   responses?: Record<string, ResponseObject>;
   callbacks?: Record<string, unknown>;
+  /** The body's fields may also come in the query string of the request (with an empty body), as real clients send them. */
+  'x-phonebridge-fields-also-in-query'?: boolean;
   /** The request changes nothing on the target, so the suite may repeat it. */
   'x-phonebridge-read-only'?: boolean;
 }
@@ -114,10 +118,25 @@ export class Contract {
     return validate(body) ? [] : (validate.errors ?? []);
   }
 
-  /** The operation's fields, as one object schema (its form-exploded `params` parameter). */
+  /** The operation's fields, as one object schema: its form body's schema, else its query parameters, each with its own `required`. */
   paramsSchema(operationId: string): SchemaObject | undefined {
-    const schema = this.operation(operationId).parameters.find((p) => p.name === 'params')?.schema;
-    return schema ? flatten(schema) : undefined;
+    const op = this.operation(operationId);
+    const content = op.requestBody?.content;
+    const body = content && (content['application/x-www-form-urlencoded'] ?? Object.values(content)[0])?.schema;
+    if (body) return flatten(body);
+    const query = op.parameters.filter((p) => p.in === 'query');
+    if (query.length === 0) return undefined;
+    return {
+      type: 'object',
+      properties: Object.fromEntries(query.map((p) => [p.name, p.schema ?? {}])),
+      required: query.filter((p) => p.required).map((p) => p.name),
+    };
+  }
+
+  /** Whether the document lets the operation's fields come in the query string: a GET's or DELETE's, or a body's marked `x-phonebridge-fields-also-in-query`. */
+  fieldsInQuery(operationId: string): boolean {
+    const op = this.operation(operationId);
+    return !op.requestBody || op['x-phonebridge-fields-also-in-query'] === true;
   }
 
   response(operationId: string, status: number): ResponseObject | undefined {

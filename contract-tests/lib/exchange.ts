@@ -63,6 +63,10 @@ export function buildRequest(
   const method = op.method.toUpperCase();
   const url = new URL(baseUrl + op.path);
   const effective: Placement = method === 'GET' || method === 'DELETE' ? 'query' : placement;
+  if (effective === 'query' && Object.keys(params).length > 0 && !contract.fieldsInQuery(operationId)) {
+    // The suite sends only what the document declares: a query-string POST needs x-phonebridge-fields-also-in-query.
+    throw new Error(`${operationId}: the document does not let its fields come in the query string (x-phonebridge-fields-also-in-query)`);
+  }
   let body: string | undefined;
   if (effective === 'query') for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   if (effective === 'form') {

@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.js';
 import { loadDocument } from '../openapi/documents.js';
 import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
-import type { ApiResponse, HandlersOf } from '../openapi/types.js';
+import type { ApiResponse, FieldsOf, HandlersOf } from '../openapi/types.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { ZOHO_ROUTING } from '../zoho/errors.js';
 import { consentPage, errorPage } from './consent-page.js';
-import type { components, operations } from './document.gen.js';
+import type { operations } from './document.gen.js';
 import { GRANT_CODE_TTL_MS, mintAccessToken, mintRefreshToken, revoke, zohoToken, type Subject } from './tokens.js';
 
 export interface AccountsDeps {
@@ -51,7 +51,7 @@ function redirect(to: string, query: Record<string, string | undefined>): ApiRes
 
 const scopesOf = (scope: string | undefined) => (scope ?? '').split(/[,\s]+/).filter(Boolean);
 
-type AuthorizeParams = components['schemas']['AuthorizeParams'];
+type AuthorizeParams = FieldsOf<operations['authorize']>;
 
 /** The client and redirect URI of an authorization request, or the error page Zoho shows instead of redirecting. */
 function checkClient(db: Db, params: AuthorizeParams): ApiResponse | undefined {

@@ -205,9 +205,7 @@ export interface components {
             };
         };
     };
-    parameters: {
-        AuthorizeQuery: components["schemas"]["AuthorizeParams"];
-    };
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -216,8 +214,17 @@ export type $defs = Record<string, never>;
 export interface operations {
     authorize: {
         parameters: {
-            query?: {
-                params?: components["parameters"]["AuthorizeQuery"];
+            query: {
+                response_type: "code";
+                client_id: string;
+                /** @description Comma-separated scopes, e.g. `ZohoCRM.crmphonebridge.ALL`. */
+                scope: string;
+                redirect_uri: string;
+                access_type?: "online" | "offline";
+                /** @description `consent` asks again even if the user consented before (the mock always asks unless auto-consent is on). */
+                prompt?: string;
+                /** @description Handed back unchanged on the redirect. */
+                state?: string;
             };
             header?: never;
             path?: never;
@@ -247,9 +254,7 @@ export interface operations {
     };
     consent: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["ConsentParams"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -266,9 +271,7 @@ export interface operations {
     };
     token: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["TokenParams"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -301,9 +304,7 @@ export interface operations {
     };
     revokeToken: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["RevokeParams"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;

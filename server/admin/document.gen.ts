@@ -100,9 +100,6 @@ export interface components {
          * @example 700000101
          */
         OrgId: string;
-        OrgFilter: {
-            orgid?: components["schemas"]["OrgId"];
-        };
         ResetParams: {
             seed?: number;
             orgid?: components["schemas"]["OrgId"];
@@ -308,9 +305,7 @@ export type $defs = Record<string, never>;
 export interface operations {
     triggerClickToCall: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["ClickToCallTrigger"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -330,9 +325,7 @@ export interface operations {
     };
     triggerCallControl: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["CallControlTrigger"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -352,9 +345,7 @@ export interface operations {
     };
     reset: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["ResetParams"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -387,7 +378,7 @@ export interface operations {
     listOutbox: {
         parameters: {
             query?: {
-                params?: components["schemas"]["OrgFilter"];
+                orgid?: components["schemas"]["OrgId"];
             };
             header?: never;
             path?: never;
@@ -415,7 +406,7 @@ export interface operations {
     clearOutbox: {
         parameters: {
             query?: {
-                params?: components["schemas"]["OrgFilter"];
+                orgid?: components["schemas"]["OrgId"];
             };
             header?: never;
             path?: never;

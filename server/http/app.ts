@@ -5,7 +5,6 @@ import type { DocumentText } from '../openapi/documents.js';
 import type { ApiResponse } from '../openapi/types.js';
 import { bodyParsers } from './body.js';
 import type { RequestEvents } from './events.js';
-import { mergeRequestParams } from './request-params.js';
 
 export interface AppDeps {
   /** The documents served, by name; the first one also answers every path no other has (404). */
@@ -67,7 +66,8 @@ export function createApp({ apis, documents, publicUrl, events, internalError, l
         method: req.method === 'HEAD' ? 'GET' : req.method,
         path: req.path,
         headers: req.headers,
-        params: mergeRequestParams(req.query, req.body),
+        query: req.query,
+        body: req.body,
         baseUrl,
       })
       .then((result) => {

@@ -7,10 +7,12 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorObject } from 'ajv';
-import { OpenAPIBackend, type Document, type Operation, type Request } from 'openapi-backend';
+import type { ValidateFunction } from 'ajv';
+import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
 import { createAjv, withFormats, type CustomFormats } from './ajv.js';
-import { declaredOnly, fieldsOf, type Fields } from './fields.js';
+import { declaredOnly, fieldSource, fieldsOf, type Fields } from './fields.js';
 import { exampleResponse, preferredStatus } from './prefer.js';
+import { mergeRequestParams } from './request-params.js';
 import { ResponseError, type ApiRequest, type ApiResponse, type ApiResult, type Handler, type OperationInput, type RequestTrace } from './types.js';
 
 /** One OpenAPI document served: routing, validation and hooks from the document, behaviour from handlers. */
@@ -73,13 +75,11 @@ export interface SpecApiOptions<Context> {
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
-const FIELDS_PREFIX = /^\/query\/params(?=\/|$)/;
-
 interface Route {
   operation: Operation;
   info: OperationInfo;
-  /** The operation's fields (its form-exploded `params` parameter), if it has any. */
-  fields?: Fields;
+  /** The operation's fields, if it has any: their names, the schema they are validated against, where they may come from. */
+  fields?: Fields & { schema: object; fromQuery: boolean };
 }
 
 /** A path template of the document as a regular expression: `/calls/{id}` -> ^/calls/[^/]+$. */
@@ -115,12 +115,12 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
   if (missing.length || extra.length)
     throw new Error(`handlers and document disagree: no handler for [${missing.join(', ')}], no operation for [${extra.join(', ')}]`);
   const routes = operations.map((operation): Route => {
-    const param = operation.parameters?.find((p) => 'in' in p && p.in === 'query' && p.name === 'params');
+    const source = fieldSource(operation);
     const readOnly = Boolean((operation as { 'x-phonebridge-read-only'?: boolean })['x-phonebridge-read-only']);
     return {
       operation,
       info: { operationId: operation.operationId!, readOnly },
-      fields: param && 'schema' in param && param.schema ? fieldsOf(param.schema) : undefined,
+      fields: source && { ...fieldsOf(source.schema), ...source },
     };
   });
   const byPath = new Map<string, Route[]>();
@@ -151,8 +151,18 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
     405: schemas[405] && ajv.compile(schemas[405]),
   };
 
+  // One Ajv for every operation's fields, coercing form text to the declared types; each schema compiled on first use.
+  const fieldsAjv = createAjv({ strict: true, coerceTypes: true }, options.formats);
+  fieldsAjv.addKeyword('example');
+  const validators = new Map<Route, ValidateFunction>();
+  const validatorOf = (route: Route, schema: object): ValidateFunction => {
+    let validate = validators.get(route);
+    if (!validate) validators.set(route, (validate = fieldsAjv.compile(schema)));
+    return validate;
+  };
+
   /** Runs the operation: authentication, validation, handler. */
-  const run = async (route: Route, { headers, params, baseUrl }: ApiRequest): Promise<ApiResult> => {
+  const run = async (route: Route, { headers, query, body, baseUrl }: ApiRequest): Promise<ApiResult> => {
     const { operation, info } = route;
     const operationId = info.operationId;
     const trace: RequestTrace = { operationId, validation: 'skipped', readOnly: info.readOnly };
@@ -166,22 +176,14 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
 
     let fields: Record<string, unknown> = {};
     if (route.fields) {
-      // Validation reads the fields from a request object, as openapi-backend parses one.
-      const request = {
-        method: operation.method,
-        path: operation.path,
-        headers,
-        query: { params: declaredOnly(params, route.fields) },
-        body: undefined,
-      } as unknown as Request;
-      const validation = backend.validateRequest(request, operation);
-      if (validation.errors) {
+      // One object from wherever the document lets the fields come (a body field wins), validated once.
+      fields = declaredOnly(mergeRequestParams(route.fields.fromQuery ? query : undefined, body), route.fields);
+      const validate = validatorOf(route, route.fields.schema);
+      if (!validate(fields)) {
         trace.validation = 'failed';
-        trace.params = (request.query as unknown as { params: Record<string, unknown> }).params;
-        const errors = validation.errors.map((e) => ({ ...e, instancePath: e.instancePath.replace(FIELDS_PREFIX, '') }));
-        return { ...options.validationFail(errors, info), operationId, trace };
+        trace.params = fields;
+        return { ...options.validationFail(validate.errors ?? [], info), operationId, trace };
       }
-      fields = (validation.coerced as { query: { params: Record<string, unknown> } }).query.params;
     }
     trace.validation = route.fields ? 'passed' : 'skipped';
     trace.params = fields;

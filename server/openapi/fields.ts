@@ -27,9 +27,52 @@ function propertyNames(schema: SchemaLike, type?: string): Set<string> {
   return names;
 }
 
-/** The fields of a dereferenced `params` schema. */
+/** The fields an object schema declares. */
 export function fieldsOf(schema: object): Fields {
   return { declared: propertyNames(schema), booleans: propertyNames(schema, 'boolean') };
+}
+
+interface OperationLike {
+  parameters?: unknown[];
+  requestBody?: unknown;
+}
+
+interface QueryParameter {
+  in: 'query';
+  name: string;
+  required?: boolean;
+  schema?: object;
+}
+
+/** Where an operation's fields come from, and the one schema they are validated against together. */
+export interface FieldSource {
+  schema: object;
+  /** Read from the query string: a GET's parameters, or body fields that `x-phonebridge-fields-also-in-query` also allows there. */
+  fromQuery: boolean;
+}
+
+/**
+ * An operation's fields as the (dereferenced) document declares them: the
+ * request body's schema (its form encoding, else its first), or the query
+ * parameters as one object schema, each with its own `required`.
+ */
+export function fieldSource(operation: OperationLike): FieldSource | undefined {
+  const content = (operation.requestBody as { content?: Record<string, { schema?: object }> } | undefined)?.content;
+  if (content) {
+    const media = content['application/x-www-form-urlencoded'] ?? Object.values(content)[0];
+    const alsoInQuery = (operation as { 'x-phonebridge-fields-also-in-query'?: boolean })['x-phonebridge-fields-also-in-query'] === true;
+    if (media?.schema) return { schema: media.schema, fromQuery: alsoInQuery };
+  }
+  const query = (operation.parameters ?? []).filter((p): p is QueryParameter => (p as { in?: string }).in === 'query');
+  if (query.length === 0) return undefined;
+  return {
+    schema: {
+      type: 'object',
+      properties: Object.fromEntries(query.map((p) => [p.name, p.schema ?? {}])),
+      required: query.filter((p) => p.required).map((p) => p.name),
+    },
+    fromQuery: true,
+  };
 }
 
 /**

@@ -13,8 +13,10 @@ export interface ApiRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
-  /** The merged query string and body (see http/request-params.ts). */
-  params: Record<string, unknown>;
+  /** The parsed query string. */
+  query: unknown;
+  /** The parsed form or JSON body; undefined when there is none, or it could not be read. */
+  body: unknown;
   /** How the client reached the mock, e.g. http://127.0.0.1:4010, for URLs the mock hands out. */
   baseUrl: string;
 }
@@ -87,15 +89,20 @@ export interface OperationContext<Params, Caller, Data> {
   baseUrl: string;
 }
 
+type BodyOf<Op> = Op extends { requestBody?: infer R }
+  ? [NonNullable<R>] extends [never]
+    ? never
+    : NonNullable<R> extends { content: { 'application/x-www-form-urlencoded': infer B } }
+      ? B
+      : never
+  : never;
+type QueryOf<Op> = Op extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
 /**
  * An operation's fields, from types generated from its document (openapi-typescript):
- * `FieldsOf<operations['callReceived']>` is the CallEventFields schema's type.
+ * its form body's schema, else its query parameters. `FieldsOf<operations['callReceived']>` is CallEventFields.
  */
-export type FieldsOf<Op> = Op extends { parameters: { query?: { params?: infer P } } }
-  ? [P] extends [undefined]
-    ? Record<string, never>
-    : NonNullable<P>
-  : Record<string, never>;
+export type FieldsOf<Op> = [BodyOf<Op>] extends [never] ? ([QueryOf<Op>] extends [never] ? Record<string, never> : QueryOf<Op>) : BodyOf<Op>;
 
 /** One handler per operation of a document, each with its own operation's fields. */
 export type HandlersOf<Operations, Caller, Data> = {

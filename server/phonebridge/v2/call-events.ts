@@ -1,7 +1,10 @@
 import type { CallEventType } from '../../store/schema.js';
 import { checkAccess } from '../access.js';
 import { recordCallEvent, saveActivity, type CallReport, type Direction } from '../calls.js';
-import type { OperationId, V2Handler } from './context.js';
+import type { Handler, OperationContext } from '../../openapi/types.js';
+import type { Db } from '../../store/schema.js';
+import type { Caller } from '../../zoho/auth.js';
+import type { V2Handler } from './context.js';
 import type { components } from './document.gen.js';
 
 type EventFields = components['schemas']['CallEventFields'] & { customerstatus?: string };
@@ -16,11 +19,7 @@ function report(type: CallEventType, direction: Direction, fields: EventFields):
 const gmtToIso = (value: string) => `${value.replace(' ', 'T')}Z`;
 
 /** An event that only records itself and answers the customer's records, in full or in short. */
-function simpleEvent<Id extends OperationId & ('callReceived' | 'callAnswered' | 'callDialed')>(
-  type: CallEventType,
-  direction: Direction,
-  answer: 'entities' | 'summaries',
-): V2Handler<Id> {
+function simpleEvent(type: CallEventType, direction: Direction, answer: 'entities' | 'summaries'): Handler<OperationContext<EventFields, Caller, Db>> {
   return ({ params, caller, now }) => {
     checkAccess(caller);
     const { match } = recordCallEvent(caller.org, caller.user.id, report(type, direction, params), now);
@@ -28,9 +27,9 @@ function simpleEvent<Id extends OperationId & ('callReceived' | 'callAnswered' |
   };
 }
 
-export const callReceived = simpleEvent<'callReceived'>('received', 'inbound', 'entities');
-export const callAnswered = simpleEvent<'callAnswered'>('answered', 'inbound', 'summaries');
-export const callDialed = simpleEvent<'callDialed'>('dialed', 'outbound', 'entities');
+export const callReceived: V2Handler<'callReceived'> = simpleEvent('received', 'inbound', 'entities');
+export const callAnswered: V2Handler<'callAnswered'> = simpleEvent('answered', 'inbound', 'summaries');
+export const callDialed: V2Handler<'callDialed'> = simpleEvent('dialed', 'outbound', 'entities');
 
 export const callHungUp: V2Handler<'callHungUp'> = ({ params, caller, now }) => {
   checkAccess(caller);

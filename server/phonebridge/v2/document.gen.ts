@@ -255,6 +255,7 @@ export interface components {
             name: string;
             value: string;
         };
+        /** @description The fields every call event carries (callreceived, callanswered). */
         CallEventFields: {
             callrefid: components["schemas"]["CallRefId"];
             fromnumber: components["schemas"]["PhoneNumber"];
@@ -264,7 +265,15 @@ export interface components {
             /** @description The callrefid of the call this one was transferred from; the call log links the two. */
             transfercallrefid?: string;
         };
-        CallHungUpParams: components["schemas"]["CallEventFields"] & {
+        /** @description The fields of callhungup, every call event's, and the call's start, direction and duration. */
+        CallHungUpParams: {
+            callrefid: components["schemas"]["CallRefId"];
+            fromnumber: components["schemas"]["PhoneNumber"];
+            tonumber: components["schemas"]["PhoneNumber"];
+            /** @description The CRM user on the call. An id the org does not know is kept on the call log, and the activity is owned by the token's user. */
+            userid?: components["schemas"]["UserId"];
+            /** @description The callrefid of the call this one was transferred from; the call log links the two. */
+            transfercallrefid?: string;
             callstarttime: components["schemas"]["GmtDateTime"];
             /** @enum {string} */
             direction: "inbound" | "outbound";
@@ -274,7 +283,15 @@ export interface components {
             /** @description Description of the call. */
             desc?: string;
         };
-        CallMissedParams: components["schemas"]["CallEventFields"] & {
+        /** @description The fields of callmissed, every call event's, and when the call was missed. */
+        CallMissedParams: {
+            callrefid: components["schemas"]["CallRefId"];
+            fromnumber: components["schemas"]["PhoneNumber"];
+            tonumber: components["schemas"]["PhoneNumber"];
+            /** @description The CRM user on the call. An id the org does not know is kept on the call log, and the activity is owned by the token's user. */
+            userid?: components["schemas"]["UserId"];
+            /** @description The callrefid of the call this one was transferred from; the call log links the two. */
+            transfercallrefid?: string;
             callmissedtime: components["schemas"]["GmtDateTime"];
             voicemailurl?: components["schemas"]["HttpUrl"];
             /**
@@ -286,7 +303,15 @@ export interface components {
              */
             sequential?: boolean;
         };
-        CallDialedParams: components["schemas"]["CallEventFields"] & {
+        /** @description The fields of calldialed, every call event's, and how each side answered. */
+        CallDialedParams: {
+            callrefid: components["schemas"]["CallRefId"];
+            fromnumber: components["schemas"]["PhoneNumber"];
+            tonumber: components["schemas"]["PhoneNumber"];
+            /** @description The CRM user on the call. An id the org does not know is kept on the call log, and the activity is owned by the token's user. */
+            userid?: components["schemas"]["UserId"];
+            /** @description The callrefid of the call this one was transferred from; the call log links the two. */
+            transfercallrefid?: string;
             /** @enum {string} */
             agentstatus?: "success" | "notavailable" | "rejected" | "noanswer" | "busy" | "internationaldisabled" | "notenoughfunds" | "blocked";
             /** @enum {string} */
@@ -303,7 +328,7 @@ export interface components {
             keypressurl?: components["schemas"]["HttpUrl"];
             /**
              * @description Comma-separated CRM user ids; an unknown or inactive one -> 400 `INVALID_USER`. Absent -> the calling user.
-             * @example 3235140000000152015,3235140000000152016
+             * @example 3235140000000152002,3235140000000152003
              */
             userid?: string;
             authorizationparam?: components["schemas"]["NameValuePairs"];
@@ -313,9 +338,6 @@ export interface components {
         VoiceUrlParams: {
             callrefid: components["schemas"]["CallRefId"];
             voiceurl: components["schemas"]["HttpUrl"];
-        };
-        CallerDetailsParams: {
-            phonenumber: components["schemas"]["PhoneNumber"];
         };
         ClickToCallRequest: {
             tonumber: components["schemas"]["PhoneNumber"];
@@ -846,10 +868,7 @@ export interface components {
             };
         };
     };
-    parameters: {
-        /** @description The click-to-call fields, each as its own query parameter. */
-        ClickToCallQuery: components["schemas"]["ClickToCallParams"];
-    };
+    parameters: never;
     requestBodies: {
         ClickToCall: {
             content: {
@@ -902,9 +921,20 @@ export interface operations {
     };
     enableClickToCallByGet: {
         parameters: {
-            query?: {
-                /** @description The click-to-call fields, each as its own query parameter. */
-                params?: components["parameters"]["ClickToCallQuery"];
+            query: {
+                clicktocallurl: components["schemas"]["HttpUrl"];
+                answerurl?: components["schemas"]["HttpUrl"];
+                hungupurl?: components["schemas"]["HttpUrl"];
+                muteurl?: components["schemas"]["HttpUrl"];
+                unmuteurl?: components["schemas"]["HttpUrl"];
+                holdurl?: components["schemas"]["HttpUrl"];
+                unholdurl?: components["schemas"]["HttpUrl"];
+                keypressurl?: components["schemas"]["HttpUrl"];
+                /** @description Comma-separated CRM user ids; an unknown or inactive one -> 400 `INVALID_USER`. Absent -> the calling user. */
+                userid?: string;
+                authorizationparam?: components["schemas"]["NameValuePairs"];
+                clicktocallparam?: components["schemas"]["NameValuePairs"];
+                callcontrolparam?: components["schemas"]["NameValuePairs"];
             };
             header?: never;
             path?: never;
@@ -921,10 +951,7 @@ export interface operations {
     };
     enableClickToCall: {
         parameters: {
-            query?: {
-                /** @description The click-to-call fields, each as its own query parameter. */
-                params?: components["parameters"]["ClickToCallQuery"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -956,9 +983,7 @@ export interface operations {
     };
     callReceived: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["CallEventFields"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -979,9 +1004,7 @@ export interface operations {
     };
     callAnswered: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["CallEventFields"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -1002,9 +1025,7 @@ export interface operations {
     };
     callHungUp: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["CallHungUpParams"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -1025,9 +1046,7 @@ export interface operations {
     };
     callMissed: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["CallMissedParams"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -1048,9 +1067,7 @@ export interface operations {
     };
     callDialed: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["CallDialedParams"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -1106,9 +1123,7 @@ export interface operations {
     };
     updateVoiceUrl: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["VoiceUrlParams"];
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -1143,8 +1158,8 @@ export interface operations {
     };
     getCallerDetails: {
         parameters: {
-            query?: {
-                params?: components["schemas"]["CallerDetailsParams"];
+            query: {
+                phonenumber: components["schemas"]["PhoneNumber"];
             };
             header?: never;
             path?: never;

@@ -4,12 +4,12 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '**/*.gen.ts', '.ci/', 'docker/'] },
+  { ignores: ['dist/', '**/dist/', 'node_modules/', '**/*.gen.ts', '**/*.d.ts', '.ci/', 'docker/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ['./tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ['./tsconfig.json', './examples/typescript-client/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // `_name` marks a value deliberately left unused (a destructured field dropped from a copy).

@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
+const SLOW = ['test/consent-browser.test.ts', 'test/contract-cli.test.ts'];
+
 export default defineConfig({
   test: {
     testTimeout: 20_000,
@@ -12,11 +14,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['server/**/*.test.ts', 'fixtures/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: SLOW,
           setupFiles: ['test/setup.ts'],
           // Files share a worker's loaded modules (the server, openapi-backend, faker): loading them per
           // file cost more than the tests. Test apps reset their state between tests (test/helpers.ts).
           isolate: false,
         },
+      },
+      {
+        // npm run test:slow (in npm run test:all and CI): a real browser, and the contract suite's
+        // proofs, which run its command 22 times against deliberately broken targets.
+        extends: true,
+        test: { name: 'slow', include: SLOW, setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
       },
       {
         // The black-box contract suite against the compiled mock on a real port, with every persona.

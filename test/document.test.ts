@@ -140,6 +140,7 @@ describe('the generated handler types (npm run generate)', () => {
     ['phonebridge.yaml', 'server/phonebridge/v2/document.gen.ts'],
     ['accounts.yaml', 'server/accounts/document.gen.ts'],
     ['admin.yaml', 'server/admin/document.gen.ts'],
+    ['phonebridge.yaml', 'examples/typescript-client/phonebridge.d.ts'],
   ])('are up to date with openapi/%s', async (document, generated) => {
     // What `openapi-typescript openapi/<document> -o <file>` writes, generated in-process.
     const fresh = COMMENT_HEADER + astToString(await openapiTS(pathToFileURL(`openapi/${document}`), { silent: true }));

@@ -89,21 +89,21 @@ function templatePattern(path: string): RegExp {
 }
 
 /**
- * Serves one document with openapi-backend's parser and validators. Every
- * operation's fields are one form-exploded `params` query parameter, so one
- * schema validates them wherever the client put them. Order: route (404/405),
+ * Serves one document. An operation's fields are its request body's schema
+ * (also read from the query string where the document says
+ * `x-phonebridge-fields-also-in-query`) or its query parameters: one object,
+ * validated once wherever the client put them. Order: route (404/405),
  * `Prefer`, authentication, validation, handler. A handler returns a response
  * or throws a ResponseError; anything else thrown becomes a logged internal error.
  */
 export async function createSpecApi<Context>(options: SpecApiOptions<Context>): Promise<SpecApi> {
   const { handlers, routing, logError = console.error } = options;
+  // openapi-backend dereferences the document and checks responses; requests are validated below, by our own Ajv.
   const backend = new OpenAPIBackend({
     definition: options.document as unknown as Document,
     strict: true,
-    // Validators compile on first use of each operation: start-up in well under a second.
+    // Response validators compile on first use of each operation: start-up in well under a second.
     quick: true,
-    validate: true,
-    coerceTypes: true,
     customizeAjv: (ajv) => withFormats(ajv, options.formats),
   });
   await backend.init();

@@ -1,5 +1,5 @@
 /**
- * An operation's fields as the document declares them (its `params` schema):
+ * An operation's fields as the document declares them (its body's schema, or its query parameters):
  * only declared fields reach handlers, and booleans are read as real clients
  * write them.
  */
@@ -10,7 +10,7 @@ interface SchemaLike {
   allOf?: SchemaLike[];
 }
 
-/** What an operation's `params` schema declares: every field, and which of them are booleans. */
+/** What an operation's field schema declares: every field, and which of them are booleans. */
 export interface Fields {
   declared: Set<string>;
   booleans: Set<string>;

@@ -922,6 +922,7 @@ export interface operations {
     enableClickToCallByGet: {
         parameters: {
             query: {
+                /** @example https://api.pbx.com/zoho/clicktocall */
                 clicktocallurl: components["schemas"]["HttpUrl"];
                 answerurl?: components["schemas"]["HttpUrl"];
                 hungupurl?: components["schemas"]["HttpUrl"];
@@ -1159,6 +1160,7 @@ export interface operations {
     getCallerDetails: {
         parameters: {
             query: {
+                /** @example 0018885554567 */
                 phonenumber: components["schemas"]["PhoneNumber"];
             };
             header?: never;

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const SLOW = ['test/consent-browser.test.ts', 'test/contract-cli.test.ts'];
+const SLOW = ['test/consent-browser.test.ts', 'test/contract-cli.test.ts', 'test/tools-cli.test.ts'];
 
 export default defineConfig({
   test: {

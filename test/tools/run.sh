@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Runs Portman 1.33 + newman 6.2 and Dredd 14.1 against a fresh phonebridge-mock on loopback.
-# The tools are not dependencies of this package: install them once into a scratch folder
-#   npm install --prefix /tmp/tools @apideck/portman@1.33 newman@6.2 dredd@14.1
-# then, after `npm run compile`:
-#   TOOLS=/tmp/tools test/tools/run.sh
+# The tools are devDependencies; after `npm run compile`:
+#   test/tools/run.sh
+# (npm run test:slow runs it: test/tools-cli.test.ts). TOOLS=DIR uses another install of them.
 # Output (collection, newman and Dredd reports) goes to $OUT (default /tmp/phonebridge-tools-out).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-TOOLS="${TOOLS:-/tmp/tools}"
+TOOLS="${TOOLS:-$ROOT}"
 OUT="${OUT:-/tmp/phonebridge-tools-out}"
 PORT="${PORT:-$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}"
 BASE="http://127.0.0.1:$PORT"

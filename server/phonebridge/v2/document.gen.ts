@@ -229,7 +229,7 @@ export interface components {
         PhoneNumber: string;
         /**
          * @description The id of a CRM user (a 19-digit string).
-         * @example 3235140000000152015
+         * @example 3235140000000152002
          */
         UserId: string;
         /**
@@ -545,7 +545,7 @@ export interface components {
                  *             {
                  *               "Name": "Smith Logistics - fleet phones",
                  *               "Id": "3235140000000300001",
-                 *               "PotentialOwner": "Patricia Boyle",
+                 *               "PotentialOwner": "Nikita Crist",
                  *               "ClosingDate": "2026-12-15",
                  *               "ExpectedRevenue": "12000",
                  *               "Stage": "Negotiation/Review",
@@ -1106,9 +1106,14 @@ export interface operations {
                      * @example {
                      *       "users": [
                      *         {
-                     *           "userid": "3235140000000152015",
-                     *           "username": "Patricia Boyle",
-                     *           "email": "patricia.boyle@example.com"
+                     *           "userid": "3235140000000152001",
+                     *           "username": "Nikita Crist",
+                     *           "email": "nikita.crist@example.com"
+                     *         },
+                     *         {
+                     *           "userid": "3235140000000152002",
+                     *           "username": "Edison Schaden",
+                     *           "email": "edison.schaden@example.com"
                      *         }
                      *       ]
                      *     }

@@ -27,6 +27,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'test/tools/*.mjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

@@ -26,7 +26,8 @@ status=0
 
 # 1. Portman generates the collection (it writes a tmp/ folder in its working directory, hence cd "$OUT").
 start_mock
-(cd "$OUT" && "$BIN/portman" -l "$ROOT/openapi/phonebridge.yaml" -c "$ROOT/test/tools/portman.config.json" \
+node "$ROOT/test/tools/portman-config.mjs" >"$OUT/portman.config.json"
+(cd "$OUT" && "$BIN/portman" -l "$ROOT/openapi/phonebridge.yaml" -c "$OUT/portman.config.json" \
   -b "$BASE" -o "$OUT/collection.json" --runNewman false --syncPostman false >"$OUT/portman.log" 2>&1)
 "$BIN/newman" run "$OUT/collection.json" --reporters cli,json --reporter-json-export "$OUT/newman.json" \
   >"$OUT/newman.txt" 2>&1 || status=1

@@ -18,7 +18,7 @@ const initialised = new Map<DocumentFile, Promise<OpenAPIBackend>>();
 
 async function initialise(file: DocumentFile): Promise<OpenAPIBackend> {
   const backend = new OpenAPIBackend({
-    definition: loadDocument(file).document as unknown as Document,
+    definition: structuredClone(loadDocument(file).document) as unknown as Document,
     strict: true,
     customizeAjv: (ajv) => withFormats(ajv, ZOHO_FORMATS),
   });

@@ -22,8 +22,25 @@ export interface DocumentText {
   document: Record<string, unknown>;
 }
 
-/** One of openapi/'s documents, as text and parsed; a fresh object per call (openapi-backend mutates it). */
+const loaded = new Map<DocumentFile, DocumentText>();
+
+/**
+ * One of openapi/'s documents, as text and parsed, read once per process (parsing phonebridge.yaml takes
+ * ~150 ms). Shared and frozen: whoever needs to change it (openapi-backend dereferences in place) clones it first.
+ */
 export function loadDocument(file: DocumentFile): DocumentText {
-  const yaml = readFileSync(path.join(openapiDir(), file), 'utf8');
-  return { yaml, document: parse(yaml) as Record<string, unknown> };
+  let text = loaded.get(file);
+  if (!text) {
+    const yaml = readFileSync(path.join(openapiDir(), file), 'utf8');
+    loaded.set(file, (text = Object.freeze({ yaml, document: deepFreeze(parse(yaml) as Record<string, unknown>) })));
+  }
+  return text;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

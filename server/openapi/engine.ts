@@ -100,7 +100,8 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
   const { handlers, routing, logError = console.error } = options;
   // openapi-backend dereferences the document and checks responses; requests are validated below, by our own Ajv.
   const backend = new OpenAPIBackend({
-    definition: options.document as unknown as Document,
+    // A copy: openapi-backend dereferences the document in place, and the one given is shared.
+    definition: structuredClone(options.document) as unknown as Document,
     strict: true,
     // Response validators compile on first use of each operation: start-up in well under a second.
     quick: true,

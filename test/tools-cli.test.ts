@@ -6,22 +6,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
-
-function run(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+import { runCommand } from './process.js';
 
 it('Portman contract and missing-field variation tests pass in newman, and Dredd passes every transaction it can run', async () => {
   const out = await mkdtemp(path.join(tmpdir(), 'pbm-tools-'));
-  const { code, output } = await run('test/tools/run.sh', { OUT: out });
+  const { code, output } = await runCommand('bash', ['test/tools/run.sh'], { OUT: out });
   expect(output).toMatch(/^newman: requests \d+ \(failed 0\), assertions (\d{3,}) \(failed 0\)$/m);
   expect(Number(/assertions (\d+)/.exec(output)?.[1])).toBeGreaterThanOrEqual(300);
   expect(output).toMatch(/^dredd: complete: 13 passing, 0 failing, 0 errors, 88 skipped/m);

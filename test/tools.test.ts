@@ -6,13 +6,13 @@
  * openapi-typescript (examples/typescript-client/) compiles with tsc and gets
  * the documented statuses.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAUTH_CLIENTS, TOKENS } from '../fixtures/personas.js';
 import { editJson, startBrokenTarget } from './broken-target.js';
-import { runNode, startServer, type RunningServer } from './process.js';
+import { runNode, startServer, startUntil, type RunningServer } from './process.js';
 
 const PRISM = path.resolve('node_modules/@stoplight/prism-cli/dist/index.js');
 const TSC = path.resolve('node_modules/typescript/bin/tsc');
@@ -28,25 +28,15 @@ async function freePort(): Promise<number> {
 }
 
 /** `prism proxy <document> <upstream> --errors` on a free loopback port, once it listens. */
-async function startPrism(upstream: string, document = 'phonebridge.yaml'): Promise<{ base: string; child: ChildProcess; output: () => string }> {
+async function startPrism(upstream: string, document = 'phonebridge.yaml'): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [PRISM, 'proxy', `openapi/${document}`, upstream, '--errors', '-p', String(port), '-h', '127.0.0.1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Prism did not start within 30 s:\n${output}`)), 30_000);
-    const check = () => {
-      if (!output.includes('Prism is listening')) return;
-      clearTimeout(timer);
-      resolve();
-    };
-    child.stdout.on('data', check);
-    child.on('exit', (code) => reject(new Error(`Prism exited with ${code}:\n${output}`)));
-  });
-  return { base: `http://127.0.0.1:${port}`, child, output: () => output };
+  const { child } = await startUntil(
+    [PRISM, 'proxy', `openapi/${document}`, upstream, '--errors', '-p', String(port), '-h', '127.0.0.1'],
+    /Prism is listening/,
+    {},
+    30_000,
+  );
+  return { base: `http://127.0.0.1:${port}`, child };
 }
 
 interface Step {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { JSONFile } from 'lowdb/node';
-import { isKnownVersion, migrateDatabase, type AnyVersionDb } from './migrate.js';
+import { isKnownVersion, migrateDatabase, SCHEMA_VERSION, type AnyVersionDb } from './migrate.js';
 import type { Crm, Db, Org } from './schema.js';
 
 /** The in-memory database, saved behind the requests that change it. */
@@ -138,7 +138,7 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
       );
     const joined = joinCrm(saved, savedCrm, () => `${crmLocation} belongs beside ${location}`);
     crmToWrite = joined.crmInline;
-    dirty = joined.db.schemaVersion !== 2;
+    dirty = joined.db.schemaVersion !== SCHEMA_VERSION;
     data = migrateDatabase(joined.db);
   }
   if (prepare) {
@@ -221,9 +221,6 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
   };
 }
 
-/** Whether a record belongs to one of the orgs (every org when none are named). */
-const inOrgs = (orgIds: readonly string[] | undefined) => (record: { orgId: string }) => !orgIds || orgIds.includes(record.orgId);
-
 /**
  * Everyone holding `data` sees the new state: its contents are replaced, not
  * the object. Without org ids, everything (the seed too); with them, those
@@ -235,7 +232,7 @@ function replaceOrgs(data: Db, next: Db, orgIds: readonly string[] | undefined):
     Object.assign(data, next);
     return;
   }
-  const belongs = inOrgs(orgIds);
+  const belongs = (record: { orgId: string }) => orgIds.includes(record.orgId);
   for (const id of orgIds) {
     if (next.orgs[id]) data.orgs[id] = next.orgs[id];
     else delete data.orgs[id];

@@ -50,6 +50,7 @@ export interface paths {
          *     ids), or for the calling user when `userid` is absent. A later call
          *     replaces the registration of the users it names. Sending call-control
          *     URLs or naming other users needs an org administrator.
+         *     Real clients also send these fields in the query string of a POST with an empty body (`x-phonebridge-fields-also-in-query`); the mock merges both, the body winning.
          */
         post: operations["enableClickToCall"];
         /**
@@ -73,7 +74,7 @@ export interface paths {
         put?: never;
         /**
          * An inbound call rings at the destination phone
-         * @description Answers the caller's records in full (screen pop) and records the event on the call log.
+         * @description Answers the caller's records in full (screen pop) and records the event on the call log. Real clients also send these fields in the query string of a POST with an empty body (`x-phonebridge-fields-also-in-query`); the mock merges both, the body winning.
          */
         post: operations["callReceived"];
         delete?: never;
@@ -91,7 +92,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The destination agent or phone answers the call */
+        /**
+         * The destination agent or phone answers the call
+         * @description Real clients also send these fields in the query string of a POST with an empty body (`x-phonebridge-fields-also-in-query`); the mock merges both, the body winning.
+         */
         post: operations["callAnswered"];
         delete?: never;
         options?: never;
@@ -110,7 +114,7 @@ export interface paths {
         put?: never;
         /**
          * A call is hung up or has ended
-         * @description Stores the call activity (direction, start time, duration, voice URL, description) linked to the first matched record and the user.
+         * @description Stores the call activity (direction, start time, duration, voice URL, description) linked to the first matched record and the user. Real clients also send these fields in the query string of a POST with an empty body (`x-phonebridge-fields-also-in-query`); the mock merges both, the body winning.
          */
         post: operations["callHungUp"];
         delete?: never;
@@ -130,7 +134,7 @@ export interface paths {
         put?: never;
         /**
          * An inbound call was missed
-         * @description Stores a missed-call activity linked to the first matched record and the user.
+         * @description Stores a missed-call activity linked to the first matched record and the user. Real clients also send these fields in the query string of a POST with an empty body (`x-phonebridge-fields-also-in-query`); the mock merges both, the body winning.
          */
         post: operations["callMissed"];
         delete?: never;
@@ -150,7 +154,7 @@ export interface paths {
         put?: never;
         /**
          * An outbound call rings or is about to ring
-         * @description Answers the callee's records in full and records the event on the call log.
+         * @description Answers the callee's records in full and records the event on the call log. Real clients also send these fields in the query string of a POST with an empty body (`x-phonebridge-fields-also-in-query`); the mock merges both, the body winning.
          */
         post: operations["callDialed"];
         delete?: never;
@@ -187,7 +191,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a recording to a reported call
-         * @description For vendors that cannot give the voice URL in `callhungup` or `callmissed`. The `callrefid` must be one the vendor reported in a call event.
+         * @description For vendors that cannot give the voice URL in `callhungup` or `callmissed`. The `callrefid` must be one the vendor reported in a call event. Real clients also send these fields in the query string of a POST with an empty body (`x-phonebridge-fields-also-in-query`); the mock merges both, the body winning.
          */
         post: operations["updateVoiceUrl"];
         delete?: never;

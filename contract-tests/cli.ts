@@ -12,11 +12,13 @@ import { packageRoot } from './lib/package-root.js';
 import { ENV } from './lib/target.js';
 import { ContractReporter } from './reporter.js';
 
-const USAGE = `usage: phonebridge-contract --target URL --token TOKEN [options]
+const USAGE = `usage: phonebridge-contract --target URL [--token TOKEN] [options]
        phonebridge-contract vendor --clicktocallurl URL [...]   (checks a vendor's receiver; --help)
 
   --target URL               base URL, e.g. http://127.0.0.1:4010 or https://www.zohoapis.com
-  --token TOKEN              an org admin's OAuth access token, issued to a registered vendor
+  --token TOKEN              an org admin's OAuth access token, issued to a registered vendor;
+                             without it, against phonebridge-mock, the run creates a tenant of its own
+                             (every persona, an OAuth client, writes allowed) and deletes it at the end
   --user-token TOKEN         a standard (non-admin) user's token in the same org
   --free-token TOKEN         a token of an org whose edition lacks telephony
   --unregistered-token TOKEN a token issued to a vendor that is not registered
@@ -40,6 +42,32 @@ const USAGE = `usage: phonebridge-contract --target URL --token TOKEN [options]
   --junit FILE               write JUnit XML
 Tests that need a token you did not give are reported as skipped, with the option to add.`;
 
+interface MockTenant {
+  id: string;
+  tokens: Record<'admin' | 'user' | 'freeedition' | 'unregistered' | 'otherpbx' | 'expired', string>;
+  clients: { vendor: string; clientId: string; clientSecret: string; redirectUris: string[] }[];
+}
+
+/** A tenant of its own on phonebridge-mock: parallel runs against one mock never meet. */
+async function createTenant(base: string): Promise<MockTenant> {
+  const res = await fetch(`${base}/__admin/tenants`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ label: `phonebridge-contract-${process.pid}` }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (res.status !== 201) throw new Error(`could not create a tenant on ${base}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as MockTenant;
+}
+
+async function deleteTenant(base: string, tenant: MockTenant): Promise<void> {
+  try {
+    await fetch(`${base}/__admin/tenants/${tenant.id}`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    console.error(`phonebridge-contract: could not delete tenant ${tenant.id} (it expires by itself): ${(error as Error).message}`);
+  }
+}
+
 async function isPhoneBridgeMock(base: string): Promise<boolean> {
   try {
     const res = await fetch(`${base.replace(/\/+$/, '')}/openapi.json`, { signal: AbortSignal.timeout(5000) });
@@ -50,32 +78,31 @@ async function isPhoneBridgeMock(base: string): Promise<boolean> {
   }
 }
 
+const OPTIONS = {
+  target: { type: 'string' },
+  token: { type: 'string' },
+  'user-token': { type: 'string' },
+  'free-token': { type: 'string' },
+  'unregistered-token': { type: 'string' },
+  'otherpbx-token': { type: 'string' },
+  'expired-token': { type: 'string' },
+  'allow-writes': { type: 'boolean', default: false },
+  'known-number': { type: 'string' },
+  'accounts-url': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  'redirect-uri': { type: 'string' },
+  mock: { type: 'boolean' },
+  real: { type: 'boolean' },
+  operation: { type: 'string', multiple: true },
+  junit: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        target: { type: 'string' },
-        token: { type: 'string' },
-        'user-token': { type: 'string' },
-        'free-token': { type: 'string' },
-        'unregistered-token': { type: 'string' },
-        'otherpbx-token': { type: 'string' },
-        'expired-token': { type: 'string' },
-        'allow-writes': { type: 'boolean', default: false },
-        'known-number': { type: 'string' },
-        'accounts-url': { type: 'string' },
-        'client-id': { type: 'string' },
-        'client-secret': { type: 'string' },
-        'redirect-uri': { type: 'string' },
-        mock: { type: 'boolean' },
-        real: { type: 'boolean' },
-        operation: { type: 'string', multiple: true },
-        junit: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, options: OPTIONS }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -84,27 +111,45 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!values.target || !values.token) {
+  if (!values.target) {
     console.error(USAGE);
     return 2;
   }
 
   const isMock = values.mock ?? (values.real ? false : await isPhoneBridgeMock(values.target));
+  if (!values.token && !isMock) {
+    console.error(`phonebridge-contract: ${values.target} is not phonebridge-mock: --token is needed\n\n${USAGE}`);
+    return 2;
+  }
+  const base = values.target.replace(/\/+$/, '');
+  const tenant = values.token ? undefined : await createTenant(base);
+  try {
+    return await run(values, isMock, tenant);
+  } finally {
+    if (tenant) await deleteTenant(base, tenant);
+  }
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+async function run(values: Values, isMock: boolean, tenant: MockTenant | undefined): Promise<number> {
+  const mockpbx = tenant?.clients.find((c) => c.vendor === 'MockPBX');
   const coverageFile = path.join(mkdtempSync(path.join(tmpdir(), 'phonebridge-contract-')), 'coverage.json');
   const env: Record<string, string | undefined> = {
     [ENV.target]: values.target,
-    [ENV.token]: values.token,
-    [ENV.user]: values['user-token'],
-    [ENV.free]: values['free-token'],
-    [ENV.unregistered]: values['unregistered-token'],
-    [ENV.otherpbx]: values['otherpbx-token'],
-    [ENV.expired]: values['expired-token'],
-    [ENV.allowWrites]: values['allow-writes'] ? '1' : '0',
+    [ENV.token]: values.token ?? tenant?.tokens.admin,
+    [ENV.user]: values['user-token'] ?? tenant?.tokens.user,
+    [ENV.free]: values['free-token'] ?? tenant?.tokens.freeedition,
+    [ENV.unregistered]: values['unregistered-token'] ?? tenant?.tokens.unregistered,
+    [ENV.otherpbx]: values['otherpbx-token'] ?? tenant?.tokens.otherpbx,
+    [ENV.expired]: values['expired-token'] ?? tenant?.tokens.expired,
+    // A tenant of the run's own may be written to: nobody else sees it.
+    [ENV.allowWrites]: values['allow-writes'] || tenant ? '1' : '0',
     [ENV.isMock]: isMock ? '1' : '0',
     [ENV.knownNumber]: values['known-number'],
     [ENV.accountsUrl]: values['accounts-url'],
-    [ENV.clientId]: values['client-id'],
-    [ENV.clientSecret]: values['client-secret'],
+    [ENV.clientId]: values['client-id'] ?? mockpbx?.clientId,
+    [ENV.clientSecret]: values['client-secret'] ?? mockpbx?.clientSecret,
     [ENV.redirectUri]: values['redirect-uri'],
     [ENV.operations]: values.operation?.join(','),
     [ENV.coverageFile]: coverageFile,
@@ -116,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const only = values.operation ? `, per-operation checks of ${values.operation.join(', ')} only` : '';
   console.log(
-    `phonebridge-contract: ${values.target}${isMock ? ' (phonebridge-mock: every documented response must be exercised)' : ''}${values['allow-writes'] ? ', writes allowed' : ', read-only (add --allow-writes for the lifecycle)'}${only}`,
+    `phonebridge-contract: ${values.target}${isMock ? ' (phonebridge-mock: every documented response must be exercised)' : ''}${tenant ? `, in a tenant of its own (${tenant.id})` : ''}${values['allow-writes'] || tenant ? ', writes allowed' : ', read-only (add --allow-writes for the lifecycle)'}${only}`,
   );
   const reporters: unknown[] = [new ContractReporter(coverageFile)];
   if (values.junit) reporters.push(['junit', { outputFile: path.resolve(values.junit) }]);

@@ -21,6 +21,23 @@ export interface Config {
   readonly redirectUris: readonly string[];
   /** How the mock calls vendors' URLs (click-to-call, call control). */
   readonly webhook: WebhookConfig;
+  /** Seconds a tenant may go unused before it is removed; 0 keeps tenants. */
+  readonly tenantTtlSeconds: number;
+  /** Tenants besides the default one. */
+  readonly maxTenants: number;
+  /** Journal entries kept per tenant. */
+  readonly journalMax: number;
+  /** What the console shows per request: `requests` (one line each, with hints), `quiet` (nothing), `debug` (also fields and answers). */
+  readonly log: LogMode;
+}
+
+export type LogMode = 'requests' | 'quiet' | 'debug';
+const LOG_MODES: readonly LogMode[] = ['requests', 'quiet', 'debug'];
+
+function logMode(env: NodeJS.ProcessEnv): LogMode {
+  const raw = (env.PHONEBRIDGE_LOG ?? '').trim().toLowerCase() || 'requests';
+  if (!(LOG_MODES as readonly string[]).includes(raw)) throw new Error(`PHONEBRIDGE_LOG must be one of ${LOG_MODES.join(', ')}, not "${env.PHONEBRIDGE_LOG}"`);
+  return raw as LogMode;
 }
 
 export interface WebhookConfig {
@@ -77,5 +94,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Unset or empty: any URL the vendor registered.
       allowHosts: list(env.PHONEBRIDGE_WEBHOOK_ALLOW).length ? list(env.PHONEBRIDGE_WEBHOOK_ALLOW) : undefined,
     },
+    tenantTtlSeconds: integer(env, 'PHONEBRIDGE_TENANT_TTL', 86_400, 0, 10 * 365 * 86400),
+    maxTenants: integer(env, 'PHONEBRIDGE_MAX_TENANTS', 100, 0, 10_000),
+    journalMax: integer(env, 'PHONEBRIDGE_JOURNAL_MAX', 2000, 1, 1_000_000),
+    log: logMode(env),
   });
 }

@@ -4,24 +4,33 @@ import { COMMANDS, runCommand } from './cli/commands.js';
 
 async function main(): Promise<void> {
   // Loaded here, not at the top: the CLI commands need none of it and start faster without it.
-  const [{ createDatabase, restoreFixtures }, { OAUTH_CLIENTS, PERSONAS }, { readConfig }, { createMock }, { openStore }, { systemClock: clock }] =
-    await Promise.all([
-      import('../fixtures/seed.js'),
-      import('../fixtures/personas.js'),
-      import('./config.js'),
-      import('./compose.js'),
-      import('./store/store.js'),
-      import('./clock.js'),
-    ]);
+  const [
+    { createDatabase, restoreAllFixtures },
+    { OAUTH_CLIENTS, PERSONAS },
+    { readConfig },
+    { createMock },
+    { openStore },
+    { systemClock: clock },
+    { logRequests },
+  ] = await Promise.all([
+    import('../fixtures/seed.js'),
+    import('../fixtures/personas.js'),
+    import('./config.js'),
+    import('./compose.js'),
+    import('./store/store.js'),
+    import('./clock.js'),
+    import('./journal/console-log.js'),
+  ]);
   const config = readConfig();
-  const reseed = (seed = config.seed) => restoreFixtures(createDatabase({ seed, crmSize: config.crmSize, now: clock.now() }), clock.now(), config.redirectUris);
   const store = await openStore({
     location: config.dbPath,
-    seed: () => reseed(),
+    seed: () => createDatabase({ seed: config.seed, crmSize: config.crmSize, now: clock.now() }, config.redirectUris),
     flushDelayMs: config.flushDelayMs,
-    prepare: (db) => restoreFixtures(db, clock.now(), config.redirectUris),
+    prepare: (db) => restoreAllFixtures(db, clock.now(), config.redirectUris),
   });
-  const { app } = await createMock({ store, clock, reseed, config });
+  const { app, journal, events, tenants } = await createMock({ store, clock, config });
+  logRequests(journal, events, { mode: config.log, write: (line) => console.log(line), colors: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+  const seed = tenants.default.seed;
 
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
@@ -32,7 +41,8 @@ async function main(): Promise<void> {
       `  PhoneBridge API  ${base}/crm/v2/phonebridge/`,
       `  OpenAPI document ${base}/openapi.yaml  ${base}/openapi.json  (also /openapi/accounts.yaml, /openapi/admin.yaml)`,
       `  Zoho's side      ${base}/__admin/click-to-call, /__admin/call-control, /__admin/outbox`,
-      `  database         ${store.location}${store.data.seed === config.seed ? '' : ` (seeded earlier with PHONEBRIDGE_SEED=${store.data.seed})`}`,
+      `  journal, calls   ${base}/__admin/requests, /__admin/calls, /__admin/events (live); tenants: POST ${base}/__admin/tenants`,
+      `  database         ${store.location}${seed === config.seed ? '' : ` (seeded earlier with PHONEBRIDGE_SEED=${seed})`}, ${tenants.list().length - 1} other tenant(s)`,
       '  tokens (Authorization: Zoho-oauthtoken <token>):',
       ...PERSONAS.map((p) => `    ${p.token.padEnd(26)} ${p.who}`),
       `  OAuth (Zoho accounts on the same port: ${base}/oauth/v2/auth, /oauth/v2/token; consent ${config.autoConsent ? 'automatic' : 'page'}):`,

@@ -66,7 +66,7 @@ describe('authentication', () => {
   });
 
   it('a token expires when the clock passes its expiry', async () => {
-    t.store.data.tokens['1000.short.lived'] = { ...t.store.data.tokens[TOKENS.admin]!, expiresAt: '2026-11-26T13:00:00Z' };
+    t.world.tokens['1000.short.lived'] = { ...t.world.tokens[TOKENS.admin]!, expiresAt: '2026-11-26T13:00:00Z' };
     await integrate();
     await t.http.get(`${BASE}/users`).set(auth('1000.short.lived')).expect(200);
     t.clock.set('2026-11-26T13:00:00Z');
@@ -99,7 +99,7 @@ describe('integrate', () => {
   it.each([
     ['another PBX is enabled in the org', TOKENS.otherpbx, 403, 'DIFFERENT_PBX_ALREADY_ENABLED'],
     ['a standard user (privilege; code as the reference prints it)', TOKENS.user, 403, 'INTERNAL_ERROR'],
-    ['an edition without telephony', TOKENS.free, 403, 'NO_PERMISSION'],
+    ['an edition without telephony', TOKENS.freeedition, 403, 'NO_PERMISSION'],
     ['an unregistered vendor', TOKENS.unregistered, 400, 'PBX_NOT_REGISTERED'],
   ])('POST -> error when %s', async (_title, token, status, code) => {
     const res = await t.http.post(`${BASE}/integrate`).set(auth(token)).expect(status);
@@ -130,7 +130,7 @@ describe('integrate', () => {
   it('DELETE where only another PBX is enabled -> 400 PBX_NOT_INTEGRATED, and the other PBX stays', async () => {
     const res = await t.http.delete(`${BASE}/integrate`).set(auth(TOKENS.otherpbx)).expect(400);
     expect(res.body.code).toBe('PBX_NOT_INTEGRATED');
-    expect(t.store.data.orgs['700000104']!.integration?.vendor).toBe('OtherPBX');
+    expect(t.world.orgs['700000104']!.integration?.vendor).toBe('OtherPBX');
   });
 
   it('DELETE by a standard user -> 403, and the integration stays', async () => {
@@ -148,7 +148,7 @@ describe('checks every operation shares', () => {
   });
 
   it.each(OPERATIONS)('$name -> 403 NO_PERMISSION for an edition without telephony', async (op) => {
-    const res = await send(op, TOKENS.free).expect(403);
+    const res = await send(op, TOKENS.freeedition).expect(403);
     expect(res.body.code).toBe('NO_PERMISSION');
   });
 
@@ -188,7 +188,7 @@ describe('clicktocallandcallcontrol', () => {
       .expect(200);
     expect(res.body).toMatchObject({ code: 'SUCCESS', status: 'success' });
     const org = licensedOrg(t.store);
-    const adminId = t.store.data.tokens[TOKENS.admin]!.userId;
+    const adminId = t.world.tokens[TOKENS.admin]!.userId;
     expect(org.clickToCall[adminId]).toMatchObject({
       clicktocallurl: 'https://pbx.example.com/c2c',
       ...urls,
@@ -272,7 +272,7 @@ describe('clicktocallandcallcontrol', () => {
   it('a malformed parameter is reported before license and integration checks', async () => {
     const res = await t.http
       .post(`${BASE}/clicktocallandcallcontrol`)
-      .set(auth(TOKENS.free))
+      .set(auth(TOKENS.freeedition))
       .type('form')
       .send({ clicktocallurl: 'https://pbx.example.com/c2c', authorizationparam: 'garbage' })
       .expect(400);
@@ -303,7 +303,7 @@ describe('clicktocallandcallcontrol', () => {
       .type('form')
       .send({ clicktocallurl: 'https://pbx.example.com/c2c' })
       .expect(200);
-    expect(Object.keys(licensedOrg(t.store).clickToCall)).toEqual([t.store.data.tokens[TOKENS.user]!.userId]);
+    expect(Object.keys(licensedOrg(t.store).clickToCall)).toEqual([t.world.tokens[TOKENS.user]!.userId]);
   });
 
   it.each([
@@ -311,7 +311,7 @@ describe('clicktocallandcallcontrol', () => {
     ['naming another user', { userid: 'admin' }],
   ])('a standard user %s -> 403 NO_PERMISSION', async (_title, extra) => {
     const form: Record<string, string> = { clicktocallurl: 'https://pbx.example.com/c2c', ...extra };
-    if (form.userid === 'admin') form.userid = t.store.data.tokens[TOKENS.admin]!.userId;
+    if (form.userid === 'admin') form.userid = t.world.tokens[TOKENS.admin]!.userId;
     const res = await t.http.post(`${BASE}/clicktocallandcallcontrol`).set(auth(TOKENS.user)).type('form').send(form).expect(403);
     expect(res.body.code).toBe('NO_PERMISSION');
   });
@@ -535,7 +535,7 @@ describe('call events: call log and activities', () => {
   it('an unknown userid is kept out of ownership: the token user owns the activity', async () => {
     await post('/callhungup', { ...HUNGUP, userid: '9999999999999999999' });
     const activity = Object.values(licensedOrg(t.store).activities)[0]!;
-    expect(activity.ownerId).toBe(t.store.data.tokens[TOKENS.admin]!.userId);
+    expect(activity.ownerId).toBe(t.world.tokens[TOKENS.admin]!.userId);
   });
 
   it('callmissed stores a missed-call activity with the voicemail', async () => {

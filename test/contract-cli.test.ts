@@ -12,7 +12,7 @@ const ALL_PERSONAS = [
   '--user-token',
   TOKENS.user,
   '--free-token',
-  TOKENS.free,
+  TOKENS.freeedition,
   '--unregistered-token',
   TOKENS.unregistered,
   '--otherpbx-token',

@@ -11,7 +11,7 @@ let server: RunningServer | undefined;
 export const PERSONA_ENV = {
   [ENV.token]: TOKENS.admin,
   [ENV.user]: TOKENS.user,
-  [ENV.free]: TOKENS.free,
+  [ENV.free]: TOKENS.freeedition,
   [ENV.unregistered]: TOKENS.unregistered,
   [ENV.otherpbx]: TOKENS.otherpbx,
   [ENV.expired]: TOKENS.expired,

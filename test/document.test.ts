@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript';
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../fixtures/seed.js';
+import { createTenants } from '../server/tenants/registry.js';
 import { systemClock } from '../server/clock.js';
 import { createPhoneBridgeV2, HANDLERS } from '../server/phonebridge/v2/api.js';
 import { openStore } from '../server/store/store.js';
@@ -67,7 +68,8 @@ describe.each(['accounts.yaml', 'admin.yaml'] as const)('openapi/%s', (file) => 
 
 describe('the response check (what makes the suite fail on a drifting mock)', async () => {
   const store = await openStore({ location: ':memory:', seed: () => createDatabase({ seed: 1, crmSize: 3, now: new Date() }) });
-  const api = await createPhoneBridgeV2({ store, clock: systemClock });
+  const tenants = createTenants(store, systemClock, { ttlSeconds: 0, maxTenants: 0, seed: 1, crmSize: 3, redirectUris: [] });
+  const api = await createPhoneBridgeV2({ tenants, clock: systemClock });
   const error = (code: string, details: object = {}) => ({ code, details, message: 'm', status: 'error' });
 
   it.each([

@@ -103,7 +103,10 @@ function operationsOf(file: string): Operation[] {
   );
 }
 
-const OPERATIONS = [...operationsOf('phonebridge.yaml'), ...operationsOf('accounts.yaml'), ...operationsOf('admin.yaml')];
+// The event stream never ends, so it cannot be answered 25 times in a row: test/control-plane-process.test.ts reads it.
+const OPERATIONS = [...operationsOf('phonebridge.yaml'), ...operationsOf('accounts.yaml'), ...operationsOf('admin.yaml')].filter(
+  (op) => op.operationId !== 'streamEvents',
+);
 const REQUESTS_PER_OPERATION = 25;
 
 describe('seeded junk against every operation', () => {

@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import supertest from 'supertest';
 import { expect } from 'vitest';
 import { LICENSED_ORG_ID, TOKENS } from '../fixtures/personas.js';
@@ -6,7 +7,10 @@ import { settableClock } from '../server/clock.js';
 import { createMock, type MockDeps } from '../server/compose.js';
 import type { RequestEvents } from '../server/http/events.js';
 import type { ApiResult } from '../server/openapi/types.js';
-import type { Db } from '../server/store/schema.js';
+import type { Journal } from '../server/journal/journal.js';
+import type { LiveEvents } from '../server/journal/live.js';
+import type { Db, Tenant } from '../server/store/schema.js';
+import type { Tenants } from '../server/tenants/registry.js';
 import { migrateDatabase } from '../server/store/migrate.js';
 import { openStore, type Store } from '../server/store/store.js';
 
@@ -20,10 +24,17 @@ const START = '2026-11-26T12:00:00Z';
 
 export interface TestApp {
   http: ReturnType<typeof supertest>;
+  /** The Express app, for a test that needs a real port (app.listen(0, '127.0.0.1')). */
+  app: Express;
   store: Store;
   /** A settable clock, so expiry and timestamps are tested without waiting. */
   clock: ReturnType<typeof settableClock>;
   events: RequestEvents;
+  tenants: Tenants;
+  journal: Journal;
+  live: LiveEvents;
+  /** The default tenant's world, as the store holds it now. */
+  readonly world: Tenant;
   /** Every response the app sent, with the document violations found in it. */
   responses: { result: ApiResult; violations: string[] }[];
   errors: unknown[];
@@ -51,18 +62,22 @@ export async function createTestApp(config: TestConfig = {}): Promise<TestApp> {
     return existing;
   }
   const clock = settableClock(START);
-  const reseed = (seed = 42) => createDatabase({ seed, crmSize: 30, now: clock.now() });
-  const initial: Db = reseed();
+  const initial: Db = createDatabase({ seed: 42, crmSize: 30, now: clock.now() });
   // A deep copy, with the prototype-free records of a database as the store reads it.
   const fresh = () => migrateDatabase(structuredClone(initial));
   const store = await openStore({ location: ':memory:', seed: fresh });
   const errors: unknown[] = [];
   const responses: TestApp['responses'] = [];
-  const { app, events } = await createMock({
+  const { app, events, tenants, journal, live } = await createMock({
     store,
     clock,
-    reseed,
     config: {
+      seed: 42,
+      crmSize: 30,
+      redirectUris: [],
+      tenantTtlSeconds: 86_400,
+      maxTenants: 100,
+      journalMax: 2000,
       tokenTtlSeconds: 3600,
       legacyExpires: false,
       autoConsent: true,
@@ -75,13 +90,22 @@ export async function createTestApp(config: TestConfig = {}): Promise<TestApp> {
   events.on('request:end', (end) => responses.push({ result: end.result, violations: end.violations() }));
   const testApp: TestApp = {
     http: supertest(app),
+    app,
     store,
     clock,
     events,
+    tenants,
+    journal,
+    live,
+    get world() {
+      return tenants.default;
+    },
     responses,
     errors,
     async reset() {
       clock.set(START);
+      for (const tenant of tenants.list()) if (tenant.id !== 'default') await tenants.remove(tenant.id);
+      journal.forget('default');
       await store.replace(fresh());
       responses.length = 0;
       errors.length = 0;
@@ -106,4 +130,4 @@ export function expectDocumentedResponses(): void {
 }
 
 /** The licensed org's state in the store. */
-export const licensedOrg = (store: Store) => store.data.orgs[LICENSED_ORG]!;
+export const licensedOrg = (store: Store) => store.data.tenants.default!.orgs[LICENSED_ORG]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OAUTH_CLIENTS } from '../fixtures/personas.js';
-import { createDatabase, restoreFixtures } from '../fixtures/seed.js';
+import { createDefaultTenant, restoreFixtures } from '../fixtures/seed.js';
 import { ACCESS_TOKENS_PER_REFRESH_TOKEN, REFRESH_TOKENS_PER_USER } from '../server/accounts/tokens.js';
 import { auth, BASE, createTestApp, LICENSED_ORG, TOKENS, type TestApp } from './helpers.js';
 
@@ -99,8 +99,8 @@ describe('a scripted vendor, from consent to revocation', () => {
   it('tokens are stored with their org, user, vendor and scopes', async () => {
     const t = await createTestApp();
     const { access_token, refresh_token } = await tokensFor(t, { scope: 'ZohoCRM.crmphonebridge.READ,ZohoCRM.users.READ' });
-    const admin = t.store.data.orgs[LICENSED_ORG]!.users.find((u) => u.role === 'admin')!;
-    expect(t.store.data.tokens[access_token]).toMatchObject({
+    const admin = t.world.orgs[LICENSED_ORG]!.users.find((u) => u.role === 'admin')!;
+    expect(t.world.tokens[access_token]).toMatchObject({
       orgId: LICENSED_ORG,
       userId: admin.id,
       vendor: 'MockPBX',
@@ -108,7 +108,7 @@ describe('a scripted vendor, from consent to revocation', () => {
       clientId: MOCKPBX.clientId,
       refreshToken: refresh_token,
     });
-    expect(t.store.data.refreshTokens[refresh_token!]).toMatchObject({ userId: admin.id, accessTokens: [access_token] });
+    expect(t.world.refreshTokens[refresh_token!]).toMatchObject({ userId: admin.id, accessTokens: [access_token] });
   });
 });
 
@@ -205,7 +205,7 @@ describe('token rules', () => {
       .get(`${BASE}/users`)
       .set(auth(minted.at(-1)!))
       .expect(200);
-    expect(t.store.data.refreshTokens[refresh_token!]!.accessTokens).toHaveLength(ACCESS_TOKENS_PER_REFRESH_TOKEN);
+    expect(t.world.refreshTokens[refresh_token!]!.accessTokens).toHaveLength(ACCESS_TOKENS_PER_REFRESH_TOKEN);
   });
 
   it(`the ${REFRESH_TOKENS_PER_USER + 1}st refresh token of a user deletes the oldest, with its access tokens`, async () => {
@@ -216,7 +216,7 @@ describe('token rules', () => {
     expect((await refresh(t, issued[0]!.refresh_token!)).body).toEqual({ error: 'invalid_code' });
     await t.http.get(`${BASE}/users`).set(auth(issued[0]!.access_token)).expect(401);
     expect((await refresh(t, issued[1]!.refresh_token!)).body).toHaveProperty('access_token');
-    expect(Object.keys(t.store.data.refreshTokens)).toHaveLength(REFRESH_TOKENS_PER_USER);
+    expect(Object.keys(t.world.refreshTokens)).toHaveLength(REFRESH_TOKENS_PER_USER);
   });
 
   it('a token issued to an unregistered vendor gets PBX_NOT_REGISTERED', async () => {
@@ -280,9 +280,9 @@ describe('the consent page and the authorize endpoint', () => {
     const t = await createTestApp({ autoConsent: false });
     const page = await t.http.get('/oauth/v2/auth').query(query()).expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    const standard = t.store.data.orgs[LICENSED_ORG]!.users.find((u) => u.role === 'standard' && u.active)!;
+    const standard = t.world.orgs[LICENSED_ORG]!.users.find((u) => u.role === 'standard' && u.active)!;
     expect(page.text).toContain(standard.name);
-    expect(page.text).not.toContain(t.store.data.orgs[LICENSED_ORG]!.users.find((u) => !u.active)!.name);
+    expect(page.text).not.toContain(t.world.orgs[LICENSED_ORG]!.users.find((u) => !u.active)!.name);
 
     const res = await t.http
       .post('/oauth/v2/auth')
@@ -290,7 +290,7 @@ describe('the consent page and the authorize endpoint', () => {
       .send({ ...query(), userid: standard.id, decision: 'allow' })
       .expect(302);
     const { access_token } = await exchange(t, new URL(res.headers.location!).searchParams.get('code')!);
-    expect(t.store.data.tokens[access_token]!.userId).toBe(standard.id);
+    expect(t.world.tokens[access_token]!.userId).toBe(standard.id);
     // A standard user's token: the privilege rules of PhoneBridge apply.
     const denied = await t.http.post(`${BASE}/integrate`).set(auth(access_token)).expect(403);
     expect(denied.body.message).toMatch(/privilege/);
@@ -360,7 +360,7 @@ describe('serverinfo and the served document', () => {
 describe('restoreFixtures', () => {
   it('restores a revoked persona token and adds extra redirect URIs', () => {
     const now = new Date('2026-11-26T12:00:00Z');
-    const db = createDatabase({ seed: 1, crmSize: 3, now });
+    const db = createDefaultTenant({ seed: 1, crmSize: 3, now });
     delete db.tokens[TOKENS.admin];
     restoreFixtures(db, now, ['http://127.0.0.1:9999/cb']);
     expect(db.tokens[TOKENS.admin]).toBeDefined();

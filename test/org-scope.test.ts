@@ -21,9 +21,9 @@ afterAll(() => receiver.close());
 /** Both orgs integrated with MockPBX, each with its own call-control URLs and its own call `call-1`, answered. */
 beforeEach(async () => {
   t = await createTestApp();
-  const otherAdmin = t.store.data.orgs[OTHER_ORG]!.users.find((u) => u.role === 'admin')!;
+  const otherAdmin = t.world.orgs[OTHER_ORG]!.users.find((u) => u.role === 'admin')!;
   // A token of the other org's admin for the registered vendor, as OAuth consent would mint it.
-  t.store.data.tokens[OTHER_TOKEN] = {
+  t.world.tokens[OTHER_TOKEN] = {
     orgId: OTHER_ORG,
     userId: otherAdmin.id,
     vendor: 'MockPBX',
@@ -60,12 +60,12 @@ describe('control-plane triggers act on one org', () => {
   it('orgid names the org: its call-1 is held, through its URL, and the other org’s call-1 is untouched', async () => {
     await hold({ orgid: OTHER_ORG }).expect(200);
     expect(receiver.received.map((r) => r.path)).toEqual(['/other/hold']);
-    expect(t.store.data.orgs[OTHER_ORG]!.calls['call-1']!.controls?.held).toBe(true);
-    expect(t.store.data.orgs[LICENSED_ORG]!.calls['call-1']!.controls?.held ?? false).toBe(false);
+    expect(t.world.orgs[OTHER_ORG]!.calls['call-1']!.controls?.held).toBe(true);
+    expect(t.world.orgs[LICENSED_ORG]!.calls['call-1']!.controls?.held ?? false).toBe(false);
   });
 
   it('userid resolves the org through the user', async () => {
-    const otherAdmin = t.store.data.orgs[OTHER_ORG]!.users.find((u) => u.role === 'admin')!;
+    const otherAdmin = t.world.orgs[OTHER_ORG]!.users.find((u) => u.role === 'admin')!;
     await hold({ userid: otherAdmin.id }).expect(200);
     expect(receiver.received.map((r) => r.path)).toEqual(['/other/hold']);
   });
@@ -107,16 +107,16 @@ describe('POST /__admin/reset with orgid', () => {
   it('starts that org over, with its tokens, and leaves the other org as it was', async () => {
     const res = await t.http.post('/__admin/reset').send({ orgid: OTHER_ORG }).expect(200);
     expect(res.body).toEqual({ status: 'success', seed: 42 });
-    expect(t.store.data.orgs[OTHER_ORG]!.integration).toBeNull();
-    expect(t.store.data.orgs[OTHER_ORG]!.calls).toEqual({});
-    expect(t.store.data.tokens[OTHER_TOKEN]).toBeUndefined();
-    expect(t.store.data.orgs[LICENSED_ORG]!.integration?.vendor).toBe('MockPBX');
-    expect(Object.keys(t.store.data.orgs[LICENSED_ORG]!.calls)).toEqual(['call-1']);
+    expect(t.world.orgs[OTHER_ORG]!.integration).toBeNull();
+    expect(t.world.orgs[OTHER_ORG]!.calls).toEqual({});
+    expect(t.world.tokens[OTHER_TOKEN]).toBeUndefined();
+    expect(t.world.orgs[LICENSED_ORG]!.integration?.vendor).toBe('MockPBX');
+    expect(Object.keys(t.world.orgs[LICENSED_ORG]!.calls)).toEqual(['call-1']);
     await t.http.get(`${BASE}/users`).set(auth(TOKENS.admin)).expect(200);
   });
 
   it('an unknown org -> 400 INVALID_DATA naming orgid, nothing reset', async () => {
     await t.http.post('/__admin/reset').send({ orgid: '999' }).expect(400);
-    expect(t.store.data.orgs[OTHER_ORG]!.integration?.vendor).toBe('MockPBX');
+    expect(t.world.orgs[OTHER_ORG]!.integration?.vendor).toBe('MockPBX');
   });
 });

@@ -344,7 +344,7 @@ describe('POST /__admin/reset', () => {
     expect(org.integration).toBeNull();
     expect(org.clickToCall).toEqual({});
     expect(org.calls).toEqual({});
-    expect(Object.values(t.store.data.orgs).flatMap((o) => o.outbox)).toEqual([]);
+    expect(Object.values(t.world.orgs).flatMap((o) => o.outbox)).toEqual([]);
     expect(org.crm.contacts.map((c) => c.name)).toEqual(firstNames);
     // The mock keeps working on the new state: fixed tokens, not integrated yet.
     const users = await t.http.get(`${BASE}/users`).set(admin).expect(400);

@@ -60,7 +60,7 @@ describe('the compiled server on a real port with a real JSON file', () => {
     expect(await stop(first)).toBe(0);
 
     const saved = JSON.parse(await readFile(db, 'utf8'));
-    expect(saved.orgs['700000101'].calls['persist-1'].state).toBe('ended');
+    expect(saved.tenants.default.orgs['700000101'].calls['persist-1'].state).toBe('ended');
 
     const second = await start({ PHONEBRIDGE_DB: db });
     const again = await api(second, '/integrate', { method: 'POST', headers: admin });
@@ -80,7 +80,7 @@ describe('the compiled server on a real port with a real JSON file', () => {
     });
     expect(await reset.json()).toEqual({ status: 'success', seed: 9 });
     // Saved at once, although the flush delay is a minute.
-    expect(JSON.parse(await readFile(db, 'utf8')).seed).toBe(9);
+    expect(JSON.parse(await readFile(db, 'utf8')).tenants.default.seed).toBe(9);
     first.child.kill('SIGKILL');
     await first.exited;
     const second = await start({ PHONEBRIDGE_DB: db });

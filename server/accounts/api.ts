@@ -2,24 +2,22 @@ import type { Clock } from '../clock.js';
 import { loadDocument } from '../openapi/documents.js';
 import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
 import type { ApiResponse, FieldsOf, HandlersOf } from '../openapi/types.js';
-import type { Db } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Tenant } from '../store/schema.js';
+import type { Tenants } from '../tenants/registry.js';
 import { ZOHO_ROUTING } from '../zoho/errors.js';
 import { consentPage, errorPage } from './consent-page.js';
 import type { operations } from './document.gen.js';
 import { GRANT_CODE_TTL_MS, mintAccessToken, mintRefreshToken, revoke, zohoToken, type Subject } from './tokens.js';
 
 export interface AccountsDeps {
-  store: Store;
+  tenants: Tenants;
   clock: Clock;
   /** Access token lifetime, seconds. */
   tokenTtlSeconds: number;
   /** Answer `expires_in` in milliseconds plus `expires_in_sec`, as Zoho did before 2020. */
   legacyExpires: boolean;
-  /** Consent at once as the licensed org's admin, without the page. */
+  /** Consent at once as the admin of the tenant's licensed org, without the page. */
   autoConsent: boolean;
-  /** The org whose admin auto-consents. */
-  autoConsentOrgId: string;
   /** The PhoneBridge document's 404 and 405 bodies: the accounts document declares none. */
   routingErrorSchemas: RoutingErrorSchemas;
   /** After every operation that may have changed the store. */
@@ -54,7 +52,7 @@ const scopesOf = (scope: string | undefined) => (scope ?? '').split(/[,\s]+/).fi
 type AuthorizeParams = FieldsOf<operations['authorize']>;
 
 /** The client and redirect URI of an authorization request, or the error page Zoho shows instead of redirecting. */
-function checkClient(db: Db, params: AuthorizeParams): ApiResponse | undefined {
+function checkClient(db: Tenant, params: AuthorizeParams): ApiResponse | undefined {
   const client = db.clients[params.client_id];
   if (!client) return page(400, 'Invalid Client', `No client is registered with the id ${params.client_id}.`);
   if (!client.redirectUris.includes(params.redirect_uri))
@@ -63,13 +61,23 @@ function checkClient(db: Db, params: AuthorizeParams): ApiResponse | undefined {
 }
 
 /**
+ * The tenant a request of the accounts server acts on: the one owning its OAuth client, or its token; else the default.
+ * A client or token of no tenant is then refused by the default tenant, as Zoho refuses an unknown one.
+ */
+function tenantOfRequest(tenants: Tenants, params: { client_id?: string; token?: string }): Tenant {
+  const tenant = (params.client_id && tenants.byClient(params.client_id)) || (params.token && tenants.byToken(params.token)) || undefined;
+  return tenant ? tenants.use(tenant) : tenants.default;
+}
+
+/**
  * Zoho's accounts server, from openapi/accounts.yaml: consent, grant codes,
  * the token endpoint with Zoho's HTTP-200 errors, revocation, serverinfo.
  */
 export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
-  const { store, clock } = deps;
+  const { tenants, clock } = deps;
+  const tenantOf = (params: Record<string, unknown>) => tenantOfRequest(tenants, params);
 
-  const issueCode = (db: Db, now: Date, params: AuthorizeParams, orgId: string, userId: string, baseUrl: string): ApiResponse => {
+  const issueCode = (db: Tenant, now: Date, params: AuthorizeParams, orgId: string, userId: string, baseUrl: string): ApiResponse => {
     for (const [code, grant] of Object.entries(db.grantCodes)) if (Date.parse(grant.expiresAt) <= now.getTime()) delete db.grantCodes[code];
     const code = zohoToken();
     db.grantCodes[code] = {
@@ -84,7 +92,7 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
     return redirect(params.redirect_uri, { code, location: 'us', 'accounts-server': baseUrl, state: params.state });
   };
 
-  const tokens = (db: Db, now: Date, subject: Subject, baseUrl: string, withRefresh: boolean, refreshToken?: string): ApiResponse => {
+  const tokens = (db: Tenant, now: Date, subject: Subject, baseUrl: string, withRefresh: boolean, refreshToken?: string): ApiResponse => {
     const refresh = withRefresh ? mintRefreshToken(db, subject, now) : refreshToken;
     const access = mintAccessToken(db, subject, refresh, now, deps.tokenTtlSeconds);
     const expiry = deps.legacyExpires
@@ -93,13 +101,13 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
     return json({ access_token: access, ...(withRefresh ? { refresh_token: refresh } : {}), api_domain: baseUrl, token_type: 'Bearer', ...expiry });
   };
 
-  const handlers: HandlersOf<operations, undefined, Db> = {
+  const handlers: HandlersOf<operations, undefined, Tenant> = {
     authorize: ({ params, db, now, baseUrl }) => {
       const refused = checkClient(db, params);
       if (refused) return refused;
       if (deps.autoConsent) {
-        const admin = db.orgs[deps.autoConsentOrgId]!.users.find((u) => u.role === 'admin')!;
-        return issueCode(db, now, params, deps.autoConsentOrgId, admin.id, baseUrl);
+        const admin = db.orgs[db.defaultOrgId]!.users.find((u) => u.role === 'admin')!;
+        return issueCode(db, now, params, db.defaultOrgId, admin.id, baseUrl);
       }
       const request = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
       return { status: 200, headers: HTML, body: consentPage(db.clients[params.client_id]!.name, scopesOf(params.scope), request, Object.values(db.orgs)) };
@@ -143,7 +151,8 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
   return createSpecApi({
     document: loadDocument('accounts.yaml').document,
     handlers,
-    context: ({ params, baseUrl }) => ({ params, caller: undefined, db: store.data, now: clock.now(), baseUrl }),
+    context: ({ params, baseUrl }) => ({ params, caller: undefined, db: tenantOf(params), now: clock.now(), baseUrl }),
+    tenantOf: ({ db }) => db.id,
     // A missing or malformed field: what each endpoint answers when the field is wrong.
     validationFail: (errors, { operationId }) => {
       switch (operationId) {

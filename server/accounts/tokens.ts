@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Db, RefreshGrant, TokenGrant } from '../store/schema.js';
+import type { Tenant, RefreshGrant, TokenGrant } from '../store/schema.js';
 
 /** Zoho's limits: live access tokens per refresh token, refresh tokens per user; a grant code's life. */
 export const ACCESS_TOKENS_PER_REFRESH_TOKEN = 30;
@@ -20,7 +20,7 @@ export interface Subject {
 }
 
 /** A new refresh token; the user's oldest goes (with its access tokens) beyond the limit. */
-export function mintRefreshToken(db: Db, subject: Subject, now: Date): string {
+export function mintRefreshToken(db: Tenant, subject: Subject, now: Date): string {
   const mine = Object.entries(db.refreshTokens)
     .filter(([, grant]) => grant.userId === subject.userId && grant.orgId === subject.orgId)
     .sort(([, a], [, b]) => a.createdAt.localeCompare(b.createdAt));
@@ -31,7 +31,7 @@ export function mintRefreshToken(db: Db, subject: Subject, now: Date): string {
 }
 
 /** A new access token, tied to its refresh token if any; beyond 30 live ones the oldest retires. */
-export function mintAccessToken(db: Db, subject: Subject, refreshToken: string | undefined, now: Date, ttlSeconds: number): string {
+export function mintAccessToken(db: Tenant, subject: Subject, refreshToken: string | undefined, now: Date, ttlSeconds: number): string {
   // Minted tokens that have expired are of no use to anyone: forget them (the fixed persona tokens stay).
   for (const [old, grant] of Object.entries(db.tokens)) {
     if (grant.clientId && Date.parse(grant.expiresAt) <= now.getTime()) delete db.tokens[old];
@@ -54,13 +54,13 @@ export function mintAccessToken(db: Db, subject: Subject, refreshToken: string |
   return token;
 }
 
-function revokeRefreshToken(db: Db, token: string): void {
+function revokeRefreshToken(db: Tenant, token: string): void {
   for (const access of db.refreshTokens[token]?.accessTokens ?? []) delete db.tokens[access];
   delete db.refreshTokens[token];
 }
 
 /** Revokes a refresh token (and its access tokens) or an access token; false when it is neither. */
-export function revoke(db: Db, token: string): boolean {
+export function revoke(db: Tenant, token: string): boolean {
   if (db.refreshTokens[token]) {
     revokeRefreshToken(db, token);
     return true;

@@ -1,8 +1,11 @@
 /**
  * The control plane from openapi/admin.yaml: the mock plays Zoho toward the
  * vendor (click-to-call and call-control requests), keeps each org's outbox,
- * and starts over from the seed. Every trigger acts on one org: named by
- * `orgid`, resolved through `userid`, or the default org.
+ * starts over from the seed, manages tenants, and shows the journal, the call
+ * log and the live events. Everything acts on one tenant: named by `tenant`
+ * (or the path, for a tenant's own operations), else the default one; every
+ * trigger on one org of it: named by `orgid`, resolved through `userid`, or
+ * the tenant's licensed org.
  */
 import type { Clock } from '../clock.js';
 import { findUser, recordPhone } from '../crm/lookup.js';
@@ -11,19 +14,21 @@ import { loadDocument } from '../openapi/documents.js';
 import type { HandlersOf, OperationResult } from '../openapi/types.js';
 import { deliver, hostAllowed, recordRefusal, type DeliveryOptions, type Outgoing } from '../outbound/deliver.js';
 import { ACTION_URL, actionRefusal, callControlRequest, clickToCallRequest, controlsAfter } from '../outbound/requests.js';
-import type { Db, Org } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Tenant, Org } from '../store/schema.js';
+import type { Journal } from '../journal/journal.js';
+import type { LiveEvents } from '../journal/live.js';
+import type { Tenants } from '../tenants/registry.js';
+import { journalHandlers } from './journal.js';
+import { tenantHandlers } from './tenants.js';
 import { errorResponse, fail, ZOHO_ROUTING } from '../zoho/errors.js';
 import { paramError } from '../zoho/param-errors.js';
 import type { operations } from './document.gen.js';
 
 export interface AdminDeps {
-  store: Store;
+  tenants: Tenants;
+  journal: Journal;
+  live: LiveEvents;
   clock: Clock;
-  /** A freshly seeded database: with this seed, or the one the mock started with. */
-  reseed: (seed?: number) => Db;
-  /** The org a trigger acts on when it names neither an org nor a user. */
-  defaultOrgId: string;
   delivery: DeliveryOptions;
   routingErrorSchemas: RoutingErrorSchemas;
   /** After every operation that may have changed the store. */
@@ -32,12 +37,12 @@ export interface AdminDeps {
 }
 
 /** The org named by id; a trigger naming none gets the default one. */
-function orgById(db: Db, orgId: string): Org {
+function orgById(db: Tenant, orgId: string): Org {
   return db.orgs[orgId] ?? fail('UNKNOWN_ORG', { param: 'orgid' });
 }
 
 /** The org a user belongs to: every id of an org starts with the org's prefix, so the user's id tells. */
-function orgOfUser(db: Db, userId: string): Org | undefined {
+function orgOfUser(db: Tenant, userId: string): Org | undefined {
   return Object.values(db.orgs).find((org) => userId.startsWith(org.idPrefix));
 }
 
@@ -46,23 +51,47 @@ function deliveriesOf(orgs: Org[]) {
   return orgs.flatMap((org) => org.outbox).sort((a, b) => Number(a.id) - Number(b.id));
 }
 
-export async function createAdminApi({ store, clock, reseed, defaultOrgId, delivery, routingErrorSchemas, onWrite, logError }: AdminDeps): Promise<SpecApi> {
+/** The operations whose path names the tenant they act on. */
+const TENANT_PATH_OPERATIONS = new Set(['getTenant', 'deleteTenant', 'resetTenant']);
+
+/**
+ * A fresh world for some orgs of a tenant: those orgs and what belongs to
+ * them (tokens, refresh tokens, grant codes) come from `fresh`; the rest stays.
+ */
+function resetOrgs(tenant: Tenant, fresh: Tenant, orgIds: readonly string[]): Tenant {
+  const belongs = (record: { orgId: string }) => orgIds.includes(record.orgId);
+  for (const id of orgIds) {
+    if (fresh.orgs[id]) tenant.orgs[id] = fresh.orgs[id];
+    else delete tenant.orgs[id];
+  }
+  for (const key of ['tokens', 'refreshTokens', 'grantCodes'] as const) {
+    const records = tenant[key] as Record<string, { orgId: string }>;
+    for (const [name, record] of Object.entries(records)) if (belongs(record)) delete records[name];
+    for (const [name, record] of Object.entries(fresh[key] as Record<string, { orgId: string }>)) if (belongs(record)) records[name] = record;
+  }
+  return tenant;
+}
+
+export async function createAdminApi({ tenants, journal, live, clock, delivery, routingErrorSchemas, onWrite, logError }: AdminDeps): Promise<SpecApi> {
   /** Sends (or, off the allow-list, refuses) one request and answers with its outbox record. */
-  const send = async (db: Db, org: Org, out: Outgoing): Promise<OperationResult> => {
+  const send = async (db: Tenant, org: Org, out: Outgoing): Promise<OperationResult> => {
     if (!hostAllowed(out.url, delivery.allowHosts)) {
       const host = URL.canParse(out.url) ? new URL(out.url).host : out.url;
-      recordRefusal({ db, org }, out, clock.now(), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
-      return { ...errorResponse('WEBHOOK_HOST_NOT_ALLOWED', { subject: host, details: { url: out.url } }), orgId: org.id };
+      const refused = recordRefusal({ db, org }, out, clock.now(), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
+      return { ...errorResponse('WEBHOOK_HOST_NOT_ALLOWED', { subject: host, details: { url: out.url, delivery: refused.id } }), orgId: org.id };
     }
     const done = await deliver({ db, org }, out, delivery, clock);
     return { status: 200, body: done, orgId: org.id };
   };
 
   /** The orgs an outbox request names: one with `orgid`, else all. */
-  const orgsNamed = (db: Db, orgid: string | undefined): Org[] =>
+  const orgsNamed = (db: Tenant, orgid: string | undefined): Org[] =>
     orgid === undefined ? Object.values(db.orgs) : [db.orgs[orgid]].filter((o): o is Org => o !== undefined);
 
-  const handlers: HandlersOf<operations, undefined, Db> = {
+  const handlers: HandlersOf<operations, undefined, Tenant> = {
+    ...tenantHandlers(tenants),
+    ...journalHandlers(journal, live),
+
     triggerClickToCall: ({ params, db }) => {
       const org = params.orgid !== undefined ? orgById(db, params.orgid) : orgOfUser(db, params.userid);
       const user = org && findUser(org, params.userid);
@@ -80,7 +109,7 @@ export async function createAdminApi({ store, clock, reseed, defaultOrgId, deliv
     triggerCallControl: async ({ params, db }) => {
       const { callrefid, action } = params;
       const named = params.orgid ?? (params.userid !== undefined ? orgOfUser(db, params.userid)?.id : undefined);
-      const org = orgById(db, named ?? defaultOrgId);
+      const org = orgById(db, named ?? db.defaultOrgId);
       const call = org.calls[callrefid] ?? fail('UNKNOWN_CALLREFID', { param: 'callrefid' });
       const userId = params.userid ?? call.userId;
       if (!findUser(org, userId)?.active) fail('UNKNOWN_USER', { param: 'userid' });
@@ -96,9 +125,15 @@ export async function createAdminApi({ store, clock, reseed, defaultOrgId, deliv
     },
 
     reset: async ({ params, db }) => {
-      if (params.orgid !== undefined) orgById(db, params.orgid);
-      await store.replace(reseed(params.seed), params.orgid === undefined ? undefined : [params.orgid]);
-      return { status: 200, body: { status: 'success', seed: store.data.seed }, orgId: params.orgid };
+      if (params.orgid === undefined) {
+        const fresh = await tenants.reset(db, params.seed);
+        return { status: 200, body: { status: 'success', seed: fresh.seed } };
+      }
+      orgById(db, params.orgid);
+      // One org: a fresh world is built and only that org (and its tokens) taken from it.
+      const fresh = tenants.fresh(db, params.seed);
+      await tenants.put(resetOrgs(db, fresh, [params.orgid]));
+      return { status: 200, body: { status: 'success', seed: fresh.seed }, orgId: params.orgid };
     },
 
     listOutbox: ({ params, db }) => ({ status: 200, body: { deliveries: deliveriesOf(orgsNamed(db, params.orgid)) } }),
@@ -112,7 +147,13 @@ export async function createAdminApi({ store, clock, reseed, defaultOrgId, deliv
   return createSpecApi({
     document: loadDocument('admin.yaml').document,
     handlers,
-    context: ({ params, baseUrl }) => ({ params, caller: undefined, db: store.data, now: clock.now(), baseUrl }),
+    context: ({ operationId, params, baseUrl }) => {
+      const named = (params.tenant ?? (TENANT_PATH_OPERATIONS.has(operationId) ? params.id : undefined)) as string | undefined;
+      const tenant = named === undefined ? tenants.default : tenants.get(named);
+      if (!tenant) fail('UNKNOWN_TENANT', { subject: named, details: { tenant: named! } });
+      return { params, caller: undefined, db: tenants.use(tenant), now: clock.now(), baseUrl };
+    },
+    tenantOf: ({ db }) => db.id,
     validationFail: (errors) => paramError(errors),
     routing: ZOHO_ROUTING,
     routingErrorSchemas,

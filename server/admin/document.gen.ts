@@ -64,7 +64,8 @@ export interface paths {
          *     database, and saves it: a clean state between test runs without a
          *     restart. `seed` picks other fake data (default: the one the mock started with).
          *     With `orgid`, only that org starts over (its tokens and grant codes
-         *     with it); the other orgs are left as they are.
+         *     with it); the other orgs are left as they are. Acts on one tenant
+         *     (`tenant`, default the default one), like `POST /__admin/tenants/{id}/reset`.
          */
         post: operations["reset"];
         delete?: never;
@@ -91,6 +92,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tenant, the default one first */
+        get: operations["listTenants"];
+        put?: never;
+        /**
+         * A new isolated world, with its own tokens, OAuth clients, orgs and CRM
+         * @description Answers once the tenant is saved. Its persona tokens (`tokens`, by the
+         *     keys of the README's persona table) and OAuth clients work at once;
+         *     its orgs and users are listed with their ids.
+         */
+        post: operations["createTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tenant, with its tokens, OAuth clients, orgs and users */
+        get: operations["getTenant"];
+        put?: never;
+        post?: never;
+        /** Remove a tenant and everything in it (not the default one) */
+        delete: operations["deleteTenant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/tenants/{id}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a tenant over from its seed (or another), keeping its tokens and client credentials */
+        post: operations["resetTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's journal, newest first */
+        get: operations["listRequests"];
+        put?: never;
+        post?: never;
+        /** Forget the tenant's journal */
+        delete: operations["clearRequests"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/requests/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** How many journal entries match, e.g. "my PBX sent exactly one callhungup for call X" */
+        post: operations["countRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One journal entry */
+        get: operations["getRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's call log, newest first */
+        get: operations["listCalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/calls/{callrefid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One call, with its timeline, record, activity, click-to-call, transfers and warnings
+         * @description The call is looked up in the org named by `orgid`, else in each of the tenant's orgs in turn.
+         */
+        get: operations["getCall"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A live stream of the tenant's journal entries, call changes and deliveries (Server-Sent Events)
+         * @description Events `request` (a journal entry), `call` (a call as `GET
+         *     /__admin/calls/{callrefid}` answers it, after each change) and
+         *     `delivery` (an outbox entry), each with an `id`. A client that sends
+         *     `Last-Event-ID` (EventSource does so when it reconnects) first gets the
+         *     events after that id that are still kept (the last 1000). A comment
+         *     line every 15 s keeps proxies from closing the stream.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -103,6 +276,191 @@ export interface components {
         ResetParams: {
             seed?: number;
             orgid?: components["schemas"]["OrgId"];
+            tenant?: components["schemas"]["TenantId"];
+        };
+        SeedParams: {
+            seed?: number;
+        };
+        /**
+         * @description `default`, or the id `POST /__admin/tenants` answered.
+         * @example default
+         */
+        TenantId: string;
+        NewTenant: {
+            /** @description The fake data's seed (default the mock's, `PHONEBRIDGE_SEED`). */
+            seed?: number;
+            /** @description Leads and Contacts per org (default the mock's, `PHONEBRIDGE_CRM_SIZE`). */
+            crmSize?: number;
+            /**
+             * @description A name for people, e.g. the CI job.
+             * @example ci-1234
+             */
+            label?: string;
+        };
+        TenantSummary: {
+            id: components["schemas"]["TenantId"];
+            label: string | null;
+            seed: number;
+            crmSize: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastUsedAt: string;
+            /**
+             * Format: date-time
+             * @description When it will be removed if nothing uses it; null for the default tenant, or with `PHONEBRIDGE_TENANT_TTL=0`.
+             */
+            expiresAt: string | null;
+        };
+        Tenant: components["schemas"]["TenantSummary"] & {
+            /** @description A token for every persona of the README's table (send as `Authorization: Zoho-oauthtoken <token>`). */
+            tokens: {
+                admin: string;
+                user: string;
+                freeedition: string;
+                unregistered: string;
+                otherpbx: string;
+                expired: string;
+            };
+            /** @description Its OAuth clients (MockPBX, registered; UnregisteredPBX, not), for the accounts server on the same port. */
+            clients: {
+                name: string;
+                vendor: string;
+                clientId: string;
+                clientSecret: string;
+                redirectUris: string[];
+            }[];
+            orgs: {
+                id: string;
+                /**
+                 * @description Which of the persona table's orgs it is.
+                 * @enum {string}
+                 */
+                kind: "licensed" | "free" | "unregistered" | "otherpbx";
+                name: string;
+                edition: string;
+                telephony: boolean;
+                /** @description The PBX enabled for the org, if any. */
+                integration: {
+                    vendor: string;
+                    enabledAt: string;
+                } | null;
+                users: {
+                    id: string;
+                    name: string;
+                    email: string;
+                    /** @enum {string} */
+                    role: "admin" | "standard";
+                    active: boolean;
+                    phone: string | null;
+                }[];
+            }[];
+        };
+        JournalFilter: {
+            tenant?: components["schemas"]["TenantId"];
+            operation?: string;
+            status?: number;
+            path?: string;
+            method?: string;
+            /** Format: date-time */
+            since?: string;
+            unmatched?: boolean;
+            hinted?: boolean;
+            callrefid?: string;
+        };
+        Hint: {
+            /** @description bearer-scheme, token-in-query, json-as-form, form-as-json, no-content-type, unknown-field, plus-as-space, path-close, datetime-format, datetime-future, enum-close. */
+            code: string;
+            message: string;
+            field?: string;
+        };
+        LifecycleWarning: {
+            /** @description never-rang, after-end, duration-mismatch, transfer-unknown, missed-after-answer, duplicate. */
+            code: string;
+            message: string;
+            /** Format: date-time */
+            at?: string;
+            event?: string;
+        };
+        JournalEntry: {
+            /** @description Increasing within the tenant. */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            tenant: string;
+            method: string;
+            path: string;
+            /** @description The query string as parsed. */
+            query: Record<string, never>;
+            /** @description The request headers; token values are shortened (`1000.ab…ef`). */
+            headers: {
+                [key: string]: string;
+            };
+            /** @description The body exactly as received (decoded as UTF-8), the first 16 KB; null when there was none. */
+            body: string | null;
+            bodyTruncated: boolean;
+            /** @description The fields as the mock read them (declared ones only, coerced), or null when the request was refused before. */
+            fields: Record<string, never> | null;
+            /** @enum {string|null} */
+            api: "phonebridge" | "accounts" | null;
+            /** @description The operation matched; null for 404 and 405. */
+            operationId: string | null;
+            orgId: string | null;
+            callrefid: string | null;
+            /** @enum {string} */
+            validation: "passed" | "failed" | "skipped";
+            /** @description Answered with the document's example because of `Prefer` (or an injected status). */
+            preferred: boolean;
+            response: {
+                status: number;
+                headers: {
+                    [key: string]: string;
+                };
+                /** @description The JSON body as sent; a page or other text, its first 16 KB; null for none. */
+                body: unknown;
+            };
+            durationMs: number;
+            hints: components["schemas"]["Hint"][];
+            warnings: components["schemas"]["LifecycleWarning"][];
+        };
+        /** @enum {string} */
+        CallState: "ringing" | "dialing" | "answered" | "missed" | "ended";
+        Call: {
+            callrefid: string;
+            orgId: string;
+            state: components["schemas"]["CallState"];
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            fromnumber: string;
+            tonumber: string;
+            /** @description The CRM user who owns the call. */
+            userId: string;
+            /** @description The CRM record the customer's number matched first. */
+            record: {
+                module: string;
+                id: string;
+                name: string;
+            } | null;
+            /** @description The vendor's events, as received (fields as the mock read them), oldest first. */
+            timeline: {
+                /** @enum {string} */
+                type: "received" | "answered" | "dialed" | "missed" | "hungup";
+                /** Format: date-time */
+                at: string;
+                params: Record<string, never>;
+            }[];
+            /** @description The call (or missed call) activity the mock wrote. */
+            activity: Record<string, never> | null;
+            /** @description The click-to-call delivery (an outbox entry, as `GET /__admin/outbox` lists it) this outbound call answered. */
+            clickToCall: Record<string, never> | null;
+            transferredFrom: string | null;
+            transferredTo: string[];
+            voiceurl: string | null;
+            controls: {
+                muted: boolean;
+                held: boolean;
+            };
+            warnings: components["schemas"]["LifecycleWarning"][];
         };
         ResetDone: {
             /** @enum {string} */
@@ -123,6 +481,7 @@ export interface components {
             /** @description A Lead, Contact or Account whose number was clicked (used when `tonumber` is absent). */
             recordid?: string;
             orgid?: components["schemas"]["OrgId"];
+            tenant?: components["schemas"]["TenantId"];
         };
         CallControlTrigger: {
             /**
@@ -137,6 +496,7 @@ export interface components {
             /** @description The CRM user pressing the button (the call is looked up in their org); default the user on the call. */
             userid?: string;
             orgid?: components["schemas"]["OrgId"];
+            tenant?: components["schemas"]["TenantId"];
         };
         Delivery: {
             id: string;
@@ -185,6 +545,109 @@ export interface components {
         };
     };
     responses: {
+        /** @description The tenant, with its tokens, OAuth clients, orgs and users. */
+        TenantDetail: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "id": "t0123456789ab",
+                 *       "label": "ci-1234",
+                 *       "seed": 42,
+                 *       "crmSize": 50,
+                 *       "createdAt": "2026-11-26T12:00:00.000Z",
+                 *       "lastUsedAt": "2026-11-26T12:00:00.000Z",
+                 *       "expiresAt": "2026-11-27T12:00:00.000Z",
+                 *       "tokens": {
+                 *         "admin": "1000.5f0c1e2d3c4b5a69788796a5b4c3d2e1.0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                 *         "user": "1000.6f0c1e2d3c4b5a69788796a5b4c3d2e1.0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                 *         "freeedition": "1000.7f0c1e2d3c4b5a69788796a5b4c3d2e1.0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                 *         "unregistered": "1000.8f0c1e2d3c4b5a69788796a5b4c3d2e1.0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                 *         "otherpbx": "1000.9f0c1e2d3c4b5a69788796a5b4c3d2e1.0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                 *         "expired": "1000.af0c1e2d3c4b5a69788796a5b4c3d2e1.0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+                 *       },
+                 *       "clients": [
+                 *         {
+                 *           "name": "MockPBX",
+                 *           "vendor": "MockPBX",
+                 *           "clientId": "1000.Q2W3E4R5T6Y7U8I9O0PASDFGHJKLZX",
+                 *           "clientSecret": "4f0c1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3",
+                 *           "redirectUris": [
+                 *             "http://127.0.0.1:8080/callback"
+                 *           ]
+                 *         }
+                 *       ],
+                 *       "orgs": [
+                 *         {
+                 *           "id": "700001101",
+                 *           "kind": "licensed",
+                 *           "name": "Acme Telecom",
+                 *           "edition": "enterprise",
+                 *           "telephony": true,
+                 *           "integration": null,
+                 *           "users": [
+                 *             {
+                 *               "id": "4000010000000152001",
+                 *               "name": "Ada Admin",
+                 *               "email": "ada.admin@example.com",
+                 *               "role": "admin",
+                 *               "active": true,
+                 *               "phone": "0018885556748"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Tenant"];
+            };
+        };
+        /** @description No tenant has this id (it may have been deleted, or removed after `PHONEBRIDGE_TENANT_TTL` seconds unused). */
+        UnknownTenant: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "UNKNOWN_TENANT",
+                 *       "details": {
+                 *         "tenant": "t0123456789ab"
+                 *       },
+                 *       "message": "No tenant t0123456789ab (deleted, or removed after PHONEBRIDGE_TENANT_TTL seconds unused)",
+                 *       "status": "error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AdminError"] & {
+                    /** @enum {string} */
+                    code?: "UNKNOWN_TENANT";
+                };
+            };
+        };
+        /** @description No such tenant, journal entry or call. */
+        NotInJournal: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "NOT_FOUND",
+                 *       "details": {
+                 *         "callrefid": "call-1"
+                 *       },
+                 *       "message": "No call call-1 in tenant default",
+                 *       "status": "error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AdminError"] & {
+                    /** @enum {string} */
+                    code?: "UNKNOWN_TENANT" | "NOT_FOUND";
+                };
+            };
+        };
         /** @description The delivery is over (the vendor answered, or failed to); its record. */
         DeliveryDone: {
             headers: {
@@ -296,7 +759,26 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description The tenant acted on (default `default`). */
+        Tenant: components["schemas"]["TenantId"];
+        TenantPathId: components["schemas"]["TenantId"];
+        /** @description The operationId matched (e.g. `callHungUp`). */
+        JournalOperation: string;
+        /** @description The response status. */
+        JournalStatus: number;
+        /** @description A part of the request path. */
+        JournalPath: string;
+        JournalMethod: string;
+        /** @description Only what happened at or after this instant. */
+        JournalSince: string;
+        /** @description `true`: only requests no operation matched (404, 405); `false`: only matched ones. */
+        JournalUnmatched: boolean;
+        /** @description `true`: only requests with a hint or a lifecycle warning; `false`: only those without. */
+        JournalHinted: boolean;
+        /** @description Only requests about this call (its `callrefid` field). */
+        JournalCallrefid: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -320,6 +802,7 @@ export interface operations {
             200: components["responses"]["DeliveryDone"];
             400: components["responses"]["BadTrigger"];
             403: components["responses"]["HostNotAllowed"];
+            404: components["responses"]["UnknownTenant"];
             409: components["responses"]["NotRegistered"];
         };
     };
@@ -340,6 +823,7 @@ export interface operations {
             200: components["responses"]["DeliveryDone"];
             400: components["responses"]["BadTrigger"];
             403: components["responses"]["HostNotAllowed"];
+            404: components["responses"]["UnknownTenant"];
             409: components["responses"]["NotRegistered"];
         };
     };
@@ -373,11 +857,14 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
         };
     };
     listOutbox: {
         parameters: {
             query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
                 orgid?: components["schemas"]["OrgId"];
             };
             header?: never;
@@ -401,11 +888,14 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
         };
     };
     clearOutbox: {
         parameters: {
             query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
                 orgid?: components["schemas"]["OrgId"];
             };
             header?: never;
@@ -429,6 +919,405 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: {
+                /** @description Only the tenants with this label. */
+                label?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenants, without their tokens and users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tenants": [
+                     *         {
+                     *           "id": "default",
+                     *           "label": "default",
+                     *           "seed": 42,
+                     *           "crmSize": 50,
+                     *           "createdAt": "2026-11-26T12:00:00.000Z",
+                     *           "lastUsedAt": "2026-11-26T12:00:00.000Z",
+                     *           "expiresAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        tenants: components["schemas"]["TenantSummary"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+        };
+    };
+    createTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewTenant"];
+                "application/x-www-form-urlencoded": components["schemas"]["NewTenant"];
+            };
+        };
+        responses: {
+            201: components["responses"]["TenantDetail"];
+            400: components["responses"]["BadTrigger"];
+            /** @description `PHONEBRIDGE_MAX_TENANTS` tenants exist already; delete one, or wait for an unused one to expire. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "TOO_MANY_TENANTS",
+                     *       "details": {},
+                     *       "message": "at most 100 tenants (PHONEBRIDGE_MAX_TENANTS) besides the default one",
+                     *       "status": "error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminError"] & {
+                        /** @enum {string} */
+                        code?: "TOO_MANY_TENANTS";
+                    };
+                };
+            };
+        };
+    };
+    getTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["TenantPathId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TenantDetail"];
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    deleteTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["TenantPathId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant is gone; its tokens and clients no longer work. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+            /** @description The default tenant cannot be removed (reset it instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "DEFAULT_TENANT",
+                     *       "details": {},
+                     *       "message": "the default tenant cannot be deleted; POST /__admin/reset starts it over",
+                     *       "status": "error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    resetTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["TenantPathId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SeedParams"];
+                "application/x-www-form-urlencoded": components["schemas"]["SeedParams"];
+            };
+        };
+        responses: {
+            200: components["responses"]["TenantDetail"];
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    listRequests: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+                /** @description The operationId matched (e.g. `callHungUp`). */
+                operation?: components["parameters"]["JournalOperation"];
+                /** @description The response status. */
+                status?: components["parameters"]["JournalStatus"];
+                /** @description A part of the request path. */
+                path?: components["parameters"]["JournalPath"];
+                method?: components["parameters"]["JournalMethod"];
+                /** @description Only what happened at or after this instant. */
+                since?: components["parameters"]["JournalSince"];
+                /** @description `true`: only requests no operation matched (404, 405); `false`: only matched ones. */
+                unmatched?: components["parameters"]["JournalUnmatched"];
+                /** @description `true`: only requests with a hint or a lifecycle warning; `false`: only those without. */
+                hinted?: components["parameters"]["JournalHinted"];
+                /** @description Only requests about this call (its `callrefid` field). */
+                callrefid?: components["parameters"]["JournalCallrefid"];
+                /** @description At most this many entries (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries matching every filter given. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requests": []
+                     *     }
+                     */
+                    "application/json": {
+                        requests: components["schemas"]["JournalEntry"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    clearRequests: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The journal is empty. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requests": []
+                     *     }
+                     */
+                    "application/json": {
+                        requests: unknown[];
+                    };
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    countRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["JournalFilter"];
+                "application/x-www-form-urlencoded": components["schemas"]["JournalFilter"];
+            };
+        };
+        responses: {
+            /** @description The number of entries matching every filter given. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "count": 1
+                     *     }
+                     */
+                    "application/json": {
+                        count: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalEntry"];
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["NotInJournal"];
+        };
+    };
+    listCalls: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+                orgid?: components["schemas"]["OrgId"];
+                state?: components["schemas"]["CallState"];
+                direction?: "inbound" | "outbound";
+                /** @description The CRM user id on the call. */
+                user?: string;
+                /** @description Only what happened at or after this instant. */
+                since?: components["parameters"]["JournalSince"];
+                /** @description At most this many calls (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calls matching every filter given, by their last event, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "calls": []
+                     *     }
+                     */
+                    "application/json": {
+                        calls: components["schemas"]["Call"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    getCall: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+                orgid?: components["schemas"]["OrgId"];
+            };
+            header?: never;
+            path: {
+                callrefid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["NotInJournal"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: {
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id: 7
+                     *     event: call
+                     *     data: {"callrefid":"call-1","state":"ringing"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
         };
     };
 }

@@ -1,9 +1,9 @@
-import express, { type ErrorRequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { JSON_TYPE } from '../openapi/prefer.js';
 import type { SpecApi } from '../openapi/engine.js';
 import type { DocumentText } from '../openapi/documents.js';
-import type { ApiResponse } from '../openapi/types.js';
-import { bodyParsers } from './body.js';
+import type { ApiRequest, ApiResponse } from '../openapi/types.js';
+import { bodyParsers, rawBodyOf } from './body.js';
 import type { RequestEvents } from './events.js';
 
 export interface AppDeps {
@@ -20,7 +20,8 @@ export interface AppDeps {
   logError?: (error: unknown) => void;
 }
 
-function send(res: Response, { status, body, headers }: ApiResponse): void {
+function send(req: Request, res: Response, { status, body, headers, stream }: ApiResponse): void {
+  if (stream) return stream(req, res);
   res.status(status);
   for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
   if (body === undefined) {
@@ -60,23 +61,26 @@ export function createApp({ apis, documents, publicUrl, events, internalError, l
     const start = { id: nextId++, at: new Date(), method: req.method, path: req.path };
     const started = performance.now();
     events.emit('request:start', start);
+    // HEAD is GET without the body (Node drops it).
+    const request: ApiRequest = {
+      method: req.method === 'HEAD' ? 'GET' : req.method,
+      path: req.path,
+      headers: req.headers,
+      query: req.query,
+      body: req.body as unknown,
+      baseUrl,
+    };
     api
-      // HEAD is GET without the body (Node drops it).
-      .handle({
-        method: req.method === 'HEAD' ? 'GET' : req.method,
-        path: req.path,
-        headers: req.headers,
-        query: req.query,
-        body: req.body,
-        baseUrl,
-      })
+      .handle(request)
       .then((result) => {
-        send(res, result);
+        send(req, res, result);
         const { validation = 'skipped', ...trace } = result.trace ?? {};
         events.emit('request:end', {
           ...start,
           ...trace,
           api: name,
+          request,
+          rawBody: rawBodyOf(req),
           status: result.status,
           durationMs: performance.now() - started,
           validation,
@@ -91,7 +95,7 @@ export function createApp({ apis, documents, publicUrl, events, internalError, l
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     logError(error);
     if (res.headersSent) return res.end();
-    send(res, internalError());
+    send(_req, res, internalError());
   };
   app.use(onError);
   return app;

@@ -21,13 +21,34 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-/** The form and JSON parsers, each turning an unreadable body into none. */
+/** The body exactly as received, kept beside the parsed one for the request journal. */
+const RAW = Symbol('raw body');
+type WithRaw = { [RAW]?: Buffer };
+
+/** The bytes of a request's body as received (any content type, up to the limit), or undefined when it had none. */
+export function rawBodyOf(req: object): Buffer | undefined {
+  return (req as WithRaw)[RAW];
+}
+
+const keepRaw = (req: object, _res: unknown, buffer: Buffer) => void ((req as WithRaw)[RAW] = buffer);
+
+/**
+ * The form and JSON parsers, each turning an unreadable body into none; then
+ * any other body is read too (and ignored), so the journal shows what was sent.
+ */
 export function bodyParsers(): RequestHandler[] {
-  return [express.urlencoded({ extended: false, limit: LIMIT }), express.json({ limit: LIMIT, strict: false })].map(
-    (parse): RequestHandler =>
+  const parsers = [
+    express.urlencoded({ extended: false, limit: LIMIT, verify: keepRaw }),
+    express.json({ limit: LIMIT, strict: false, verify: keepRaw }),
+    express.raw({ type: () => true, limit: LIMIT, verify: keepRaw }),
+  ];
+  return parsers.map(
+    (parse, index): RequestHandler =>
       (req, res, next) =>
         parse(req, res, (error?: unknown) => {
-          if (error || nestedDeeperThan(req.body, MAX_BODY_DEPTH)) req.body = undefined;
+          // The last parser only keeps the bytes: a body of another type is no body to the APIs.
+          const otherType = index === parsers.length - 1 && Buffer.isBuffer(req.body);
+          if (error || otherType || nestedDeeperThan(req.body, MAX_BODY_DEPTH)) req.body = undefined;
           next();
         }),
   );

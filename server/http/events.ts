@@ -6,7 +6,7 @@
  * @example events.on('request:end', (e) => console.log(e.method, e.path, e.status, e.operationId, e.durationMs));
  */
 import { EventEmitter } from 'node:events';
-import type { ApiResult, RequestTrace } from '../openapi/types.js';
+import type { ApiRequest, ApiResult, RequestTrace } from '../openapi/types.js';
 
 export interface RequestStart {
   /** Increasing per app: pairs a start with its end. */
@@ -19,6 +19,10 @@ export interface RequestStart {
 export interface RequestEnd extends RequestStart, Omit<RequestTrace, 'validation'> {
   /** The document that answered: 'phonebridge', 'accounts', 'admin'. */
   api: string;
+  /** The request as the API got it (the body parsed). */
+  request: ApiRequest;
+  /** The body's bytes as received, if it had one. */
+  rawBody: Buffer | undefined;
   status: number;
   durationMs: number;
   validation: RequestTrace['validation'];

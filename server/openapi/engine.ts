@@ -39,7 +39,7 @@ export interface OperationInfo {
 }
 
 /** What authentication decides: what handlers get as `security`, or the response that refuses the request. */
-export type Authentication = { security: unknown; orgId?: string } | { refusal: ApiResponse };
+export type Authentication = { security: unknown; orgId?: string; tenantId?: string } | { refusal: ApiResponse };
 
 /** The answers every API gives in its own words: unknown path, wrong method, a failure of the mock itself. */
 export interface RoutingResponses {
@@ -57,8 +57,10 @@ export interface SpecApiOptions<Context> {
    * document): the engine only hands it fields validated against that operation's schema.
    */
   handlers: Readonly<Record<string, Handler<never>>>;
-  /** Builds the handlers' context from what the engine knows of the request. */
+  /** Builds the handlers' context from what the engine knows of the request (it may throw a ResponseError: an unknown tenant). */
   context: (input: OperationInput) => Context;
+  /** The tenant a context acts on, for the request's trace. */
+  tenantOf?: (context: Context) => string | undefined;
   /** Resolves an operation's security requirement; called only for operations that have one. */
   authenticate?: (headers: IncomingHttpHeaders, operation: OperationInfo) => Authentication;
   /** The response to a request the document's schema refuses (`errors` from Ajv, paths relative to the fields). */
@@ -78,14 +80,29 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 interface Route {
   operation: Operation;
   info: OperationInfo;
+  /** For a templated path: its pattern, capturing the values of `names`. */
+  template?: { pattern: RegExp; names: string[] };
   /** The operation's fields, if it has any: their names, the schema they are validated against, where they may come from. */
   fields?: Fields & { schema: object; fromQuery: boolean };
 }
 
-/** A path template of the document as a regular expression: `/calls/{id}` -> ^/calls/[^/]+$. */
-function templatePattern(path: string): RegExp {
+/** A path template of the document as a regular expression: `/calls/{id}` -> ^/calls/([^/]+)$, and its parameter names. */
+function templatePattern(path: string): { pattern: RegExp; names: string[] } {
   const literal = path.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${literal.join('[^/]+')}$`);
+  return { pattern: new RegExp(`^${literal.join('([^/]+)')}$`), names: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!) };
+}
+
+/** The values of a templated path's parameters, decoded (a malformed escape is kept as sent). */
+function pathValues(template: NonNullable<Route['template']>, path: string): Record<string, string> {
+  const match = template.pattern.exec(path.replace(/\/+$/, ''));
+  const decode = (value: string) => {
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  };
+  return Object.fromEntries(template.names.map((name, i) => [name, decode(match?.[i + 1] ?? '')]));
 }
 
 /**
@@ -121,6 +138,7 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
     return {
       operation,
       info: { operationId: operation.operationId!, readOnly },
+      template: operation.path.includes('{') ? templatePattern(operation.path) : undefined,
       fields: source && { ...fieldsOf(source.schema), ...source },
     };
   });
@@ -128,10 +146,11 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
   const templated: { pattern: RegExp; routes: Route[] }[] = [];
   for (const route of routes) {
     const path = route.operation.path;
-    if (path.includes('{')) {
-      const entry = templated.find((t) => t.pattern.source === templatePattern(path).source);
+    if (route.template) {
+      const { pattern } = route.template;
+      const entry = templated.find((t) => t.pattern.source === pattern.source);
       if (entry) entry.routes.push(route);
-      else templated.push({ pattern: templatePattern(path), routes: [route] });
+      else templated.push({ pattern, routes: [route] });
     } else {
       byPath.set(path, [...(byPath.get(path) ?? []), route]);
     }
@@ -163,7 +182,7 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
   };
 
   /** Runs the operation: authentication, validation, handler. */
-  const run = async (route: Route, { headers, query, body, baseUrl }: ApiRequest): Promise<ApiResult> => {
+  const run = async (route: Route, { path, headers, query, body, baseUrl }: ApiRequest): Promise<ApiResult> => {
     const { operation, info } = route;
     const operationId = info.operationId;
     const trace: RequestTrace = { operationId, validation: 'skipped', readOnly: info.readOnly };
@@ -173,12 +192,15 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
       if ('refusal' in outcome) return { ...outcome.refusal, operationId, trace };
       security = outcome.security;
       trace.orgId = outcome.orgId;
+      trace.tenantId = outcome.tenantId;
     }
 
     let fields: Record<string, unknown> = {};
     if (route.fields) {
       // One object from wherever the document lets the fields come (a body field wins), validated once.
       fields = declaredOnly(mergeRequestParams(route.fields.fromQuery ? query : undefined, body), route.fields);
+      // Path parameters are fields too, and win over anything of the same name in the query or body.
+      if (route.template) Object.assign(fields, pathValues(route.template, path));
       const validate = validatorOf(route, route.fields.schema);
       if (!validate(fields)) {
         trace.validation = 'failed';
@@ -191,8 +213,11 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
 
     try {
       const handler = handlers[operationId] as Handler<Context>;
-      const { orgId, ...response } = await handler(options.context({ operationId, params: fields, security, baseUrl }));
+      const context = options.context({ operationId, params: fields, security, baseUrl });
+      trace.tenantId ??= options.tenantOf?.(context);
+      const { orgId, warnings, ...response } = await handler(context);
       trace.orgId ??= orgId;
+      if (warnings?.length) trace.warnings = warnings;
       return { ...response, operationId, trace };
     } catch (error) {
       if (error instanceof ResponseError) return { ...error.response, operationId, trace };

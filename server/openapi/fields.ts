@@ -37,8 +37,8 @@ interface OperationLike {
   requestBody?: unknown;
 }
 
-interface QueryParameter {
-  in: 'query';
+interface Parameter {
+  in: 'query' | 'path';
   name: string;
   required?: boolean;
   schema?: object;
@@ -51,28 +51,39 @@ export interface FieldSource {
   fromQuery: boolean;
 }
 
+/** Parameters of one kind as one object schema, each with its own `required`. */
+function parametersSchema(parameters: Parameter[]): object {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema ?? {}])),
+    required: parameters.filter((p) => p.required || p.in === 'path').map((p) => p.name),
+  };
+}
+
 /**
  * An operation's fields as the (dereferenced) document declares them: the
  * request body's schema (its form encoding, else its first), or the query
- * parameters as one object schema, each with its own `required`.
+ * parameters as one object schema; and its path parameters beside either.
  */
 export function fieldSource(operation: OperationLike): FieldSource | undefined {
+  const parameters = (operation.parameters ?? []) as Parameter[];
+  const inPath = parameters.filter((p) => p.in === 'path');
+  const base = bodyOrQuery(operation, parameters);
+  if (inPath.length === 0) return base;
+  const pathSchema = parametersSchema(inPath);
+  return { schema: base ? { allOf: [base.schema, pathSchema] } : pathSchema, fromQuery: base?.fromQuery ?? false };
+}
+
+function bodyOrQuery(operation: OperationLike, parameters: Parameter[]): FieldSource | undefined {
   const content = (operation.requestBody as { content?: Record<string, { schema?: object }> } | undefined)?.content;
   if (content) {
     const media = content['application/x-www-form-urlencoded'] ?? Object.values(content)[0];
     const alsoInQuery = (operation as { 'x-phonebridge-fields-also-in-query'?: boolean })['x-phonebridge-fields-also-in-query'] === true;
     if (media?.schema) return { schema: media.schema, fromQuery: alsoInQuery };
   }
-  const query = (operation.parameters ?? []).filter((p): p is QueryParameter => (p as { in?: string }).in === 'query');
+  const query = parameters.filter((p) => p.in === 'query');
   if (query.length === 0) return undefined;
-  return {
-    schema: {
-      type: 'object',
-      properties: Object.fromEntries(query.map((p) => [p.name, p.schema ?? {}])),
-      required: query.filter((p) => p.required).map((p) => p.name),
-    },
-    fromQuery: true,
-  };
+  return { schema: parametersSchema(query), fromQuery: true };
 }
 
 /**

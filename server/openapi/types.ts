@@ -1,11 +1,13 @@
 /** What the engine and the HTTP layer exchange, and what every operation handler returns. Nothing here knows Zoho. */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /** A response as data: the HTTP layer writes it, handlers return it. */
 export interface ApiResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A response that streams (Server-Sent Events): it writes everything itself, `status` and `headers` included. */
+  stream?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** What the HTTP layer hands over: never Express's whole `req`. */
@@ -27,6 +29,8 @@ export interface RequestTrace {
   operationId?: string;
   /** The org it acted on, when the security handler or the operation knows one. */
   orgId?: string;
+  /** The tenant it acted on, when the security handler or the API's context knows one. */
+  tenantId?: string;
   /** The fields the operation saw, as validated (declared ones only, coerced); absent when it was refused before. */
   params?: Record<string, unknown>;
   /** `passed`, `failed` (a 400 from the document's schema), or `skipped` (refused before validation, or not routed). */
@@ -35,6 +39,14 @@ export interface RequestTrace {
   readOnly?: boolean;
   /** `Prefer: code=N` answered with the document's example instead of the handler. */
   preferred?: boolean;
+  /** What the operation noticed about the request without changing its answer (call lifecycle warnings). */
+  warnings?: Notice[];
+}
+
+/** Something an operation noticed about a request that does not change its answer. */
+export interface Notice {
+  code: string;
+  message: string;
 }
 
 export interface ApiResult extends ApiResponse {
@@ -46,6 +58,8 @@ export interface ApiResult extends ApiResponse {
 /** What a handler returns: a response, and the org it acted on when the engine cannot know it from the token. */
 export interface OperationResult extends ApiResponse {
   orgId?: string;
+  /** Goes into the request's trace. */
+  warnings?: Notice[];
 }
 
 /**
@@ -97,12 +111,14 @@ type BodyOf<Op> = Op extends { requestBody?: infer R }
       : never
   : never;
 type QueryOf<Op> = Op extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+/** Path parameters; `path?: never` (none) adds nothing. */
+type PathOf<Op> = Op extends { parameters: { path: infer P } } ? ([P] extends [undefined] ? unknown : NonNullable<P>) : unknown;
 
 /**
  * An operation's fields, from types generated from its document (openapi-typescript):
  * its form body's schema, else its query parameters. `FieldsOf<operations['callReceived']>` is CallEventFields.
  */
-export type FieldsOf<Op> = [BodyOf<Op>] extends [never] ? ([QueryOf<Op>] extends [never] ? Record<string, never> : QueryOf<Op>) : BodyOf<Op>;
+export type FieldsOf<Op> = ([BodyOf<Op>] extends [never] ? ([QueryOf<Op>] extends [never] ? Record<string, never> : QueryOf<Op>) : BodyOf<Op>) & PathOf<Op>;
 
 /** One handler per operation of a document, each with its own operation's fields. */
 export type HandlersOf<Operations, Caller, Data> = {

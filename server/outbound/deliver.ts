@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Db, Delivery, Org } from '../store/schema.js';
+import type { Tenant, Delivery, Org } from '../store/schema.js';
 
 export interface DeliveryOptions {
   /** Per attempt, ms. */
@@ -36,7 +36,7 @@ export function hostAllowed(url: string, allowHosts: readonly string[] | undefin
 
 /** Where a delivery is recorded: its org's outbox, with an id unique across orgs. */
 export interface Outbox {
-  db: Db;
+  db: Tenant;
   org: Org;
 }
 

@@ -6,7 +6,8 @@
  */
 import { findCustomer, findUser, type CustomerMatch } from '../crm/lookup.js';
 import { phonesMatch } from '../crm/phone.js';
-import type { CallActivity, CallEventType, CallLog, Delivery, Org } from '../store/schema.js';
+import type { CallActivity, CallEventType, CallLog, CallWarning, Delivery, Org } from '../store/schema.js';
+import { lifecycleWarnings } from './lifecycle.js';
 
 export type Direction = CallLog['direction'];
 
@@ -79,10 +80,22 @@ function newId(org: Org): string {
  * Records one event on the org's call log (created on first sight of the
  * callrefid), links transfers and a click-to-call it answers; the event is
  * owned by the named user when the org has them, else by `callerUserId`.
+ * What the event says is wrong with the vendor's PBX (lifecycle.ts) goes on
+ * the call and is returned; it never changes what Zoho answers.
  */
-export function recordCallEvent(org: Org, callerUserId: string, report: CallReport, now: Date): { log: CallLog; match: CustomerMatch } {
+export function recordCallEvent(
+  org: Org,
+  callerUserId: string,
+  report: CallReport,
+  now: Date,
+): { log: CallLog; match: CustomerMatch; warnings: CallWarning[] } {
   const { callrefid, type } = report;
   const existing = org.calls[callrefid];
+  const warnings = lifecycleWarnings({ type, callrefid, fields: report.fields, existing, calls: org.calls, now }).map((w): CallWarning => ({
+    ...w,
+    at: now.toISOString(),
+    event: type,
+  }));
   const direction = existing?.direction ?? report.direction;
   const match = matchCustomer(org, direction, report);
   const userId = report.userid !== undefined && findUser(org, report.userid) ? report.userid : callerUserId;
@@ -117,8 +130,31 @@ export function recordCallEvent(org: Org, callerUserId: string, report: CallRepo
     const previous = org.calls[from];
     if (previous && !previous.transferredTo.includes(callrefid)) previous.transferredTo.push(callrefid);
   }
+  if (warnings.length) (log.warnings ??= []).push(...warnings);
   org.calls[callrefid] = log;
-  return { log, match };
+  return { log, match, warnings };
+}
+
+/** A call as the control plane shows it: its timeline, record, activity, click-to-call, transfers and warnings. */
+export function callView(org: Org, log: CallLog) {
+  return {
+    callrefid: log.callrefid,
+    orgId: org.id,
+    state: log.state,
+    direction: log.direction,
+    fromnumber: log.fromnumber,
+    tonumber: log.tonumber,
+    userId: log.userId,
+    record: log.record,
+    timeline: log.events,
+    activity: (log.activityId && org.activities[log.activityId]) || null,
+    clickToCall: (log.clickToCallDeliveryId && org.outbox.find((d) => d.id === log.clickToCallDeliveryId)) || null,
+    transferredFrom: log.transferredFrom,
+    transferredTo: log.transferredTo,
+    voiceurl: log.voiceurl,
+    controls: log.controls ?? { muted: false, held: false },
+    warnings: log.warnings ?? [],
+  };
 }
 
 export type ActivityFields = Pick<CallActivity, 'kind' | 'startTime' | 'durationSeconds' | 'voiceurl' | 'description'>;

@@ -3,37 +3,69 @@
  * the current schema, in place. Opening a store runs it, so nothing else ever
  * sees an old shape.
  */
+import { LICENSED_ORG_ID, OAUTH_CLIENTS, TOKENS } from '../../fixtures/personas.js';
 import { dict } from './dict.js';
-import type { Db, Delivery } from './schema.js';
+import { DEFAULT_TENANT, type Db, type Delivery, type Tenant } from './schema.js';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
-/** A database as an older version may have saved it. */
-export type AnyVersionDb = Omit<Db, 'schemaVersion'> & { schemaVersion: 1 | 2; outbox?: Delivery[] };
+/** One world as versions 1 and 2 saved the whole database. */
+export type LegacyDb = Omit<Tenant, 'id' | 'label' | 'number' | 'crmSize' | 'createdAt' | 'lastUsedAt' | 'personas' | 'clientIds' | 'defaultOrgId'> & {
+  schemaVersion: 1 | 2;
+  outbox?: Delivery[];
+};
+
+/** A database as any version may have saved it. */
+export type AnyVersionDb = Db | LegacyDb;
 
 /** Whether a parsed file is a phonebridge-mock database this version can read. */
-export function isKnownVersion(value: { schemaVersion?: unknown }): value is { schemaVersion: 1 | 2 } {
-  return value.schemaVersion === 1 || value.schemaVersion === 2;
+export function isKnownVersion(value: { schemaVersion?: unknown }): value is AnyVersionDb {
+  return value.schemaVersion === 1 || value.schemaVersion === 2 || value.schemaVersion === 3;
 }
 
-export function migrateDatabase(db: AnyVersionDb): Db {
+/** Prototype-free records, and what later versions added, in one tenant. */
+function migrateTenant(tenant: Tenant & { outbox?: Delivery[] }): Tenant {
   // Every record keyed by client input loses its prototype (see dict.ts), also when read from a file.
-  db.orgs = dict(db.orgs);
-  for (const org of Object.values(db.orgs)) {
+  tenant.orgs = dict(tenant.orgs);
+  for (const org of Object.values(tenant.orgs)) {
     org.clickToCall = dict(org.clickToCall);
     org.calls = dict(org.calls);
     org.activities = dict(org.activities);
     org.outbox ??= [];
   }
-  db.vendors = dict(db.vendors);
-  db.tokens = dict(db.tokens);
-  db.clients = dict(db.clients);
-  db.grantCodes = dict(db.grantCodes);
-  db.refreshTokens = dict(db.refreshTokens);
-  db.nextDeliveryId ??= 1;
+  tenant.vendors = dict(tenant.vendors);
+  tenant.tokens = dict(tenant.tokens);
+  tenant.clients = dict(tenant.clients);
+  tenant.grantCodes = dict(tenant.grantCodes);
+  tenant.refreshTokens = dict(tenant.refreshTokens);
+  tenant.nextDeliveryId ??= 1;
   // Version 1 kept one outbox for every org: each entry moves to its org's.
-  for (const delivery of db.outbox ?? []) db.orgs[delivery.orgId]?.outbox.push(delivery);
-  delete db.outbox;
-  db.schemaVersion = SCHEMA_VERSION;
-  return db as Db;
+  for (const delivery of tenant.outbox ?? []) tenant.orgs[delivery.orgId]?.outbox.push(delivery);
+  delete tenant.outbox;
+  return tenant;
+}
+
+/** Versions 1 and 2 held one world: it becomes the default tenant, with the fixed personas and clients. */
+function legacyToTenant({ schemaVersion: _version, ...world }: LegacyDb, now: string): Tenant {
+  const licensed = world.orgs[LICENSED_ORG_ID];
+  return {
+    id: DEFAULT_TENANT,
+    label: DEFAULT_TENANT,
+    number: 0,
+    crmSize: licensed?.crm.leads.length ?? 50,
+    createdAt: now,
+    lastUsedAt: now,
+    personas: { ...TOKENS },
+    clientIds: Object.fromEntries(OAUTH_CLIENTS.map((c) => [c.vendor, c.clientId])),
+    defaultOrgId: LICENSED_ORG_ID,
+    ...world,
+  };
+}
+
+export function migrateDatabase(db: AnyVersionDb, now: Date = new Date()): Db {
+  const current: Db =
+    db.schemaVersion === 3 ? db : { schemaVersion: SCHEMA_VERSION, nextTenant: 1, tenants: { [DEFAULT_TENANT]: legacyToTenant(db, now.toISOString()) } };
+  current.tenants = dict(current.tenants);
+  for (const tenant of Object.values(current.tenants)) migrateTenant(tenant);
+  return current;
 }

@@ -112,6 +112,16 @@ export interface CallLog {
   controls?: { muted: boolean; held: boolean };
   /** The click-to-call delivery this outbound call answered, if any. */
   clickToCallDeliveryId?: string;
+  /** What the call's events say is wrong with the vendor's PBX (an answer for a call that never rang, ...), oldest first. */
+  warnings?: CallWarning[];
+}
+
+export interface CallWarning {
+  code: string;
+  message: string;
+  /** When the event that raised it arrived. */
+  at: string;
+  event: CallEventType;
 }
 
 export type CallControlAction = 'answer' | 'hangup' | 'mute' | 'unmute' | 'hold' | 'unhold' | 'keypress';
@@ -225,10 +235,25 @@ export interface RefreshGrant {
   accessTokens: string[];
 }
 
-export interface Db {
-  /** 2: each org keeps its own outbox (1 kept one outbox for all; store/migrate.ts reads both). */
-  schemaVersion: 2;
+/** One isolated world: its orgs, personas, OAuth clients, tokens, call logs and outboxes. PhoneBridge and OAuth requests reach it through its tokens and clients. */
+export interface Tenant {
+  /** `default` for the world the mock starts with; `t` + hex for the others. */
+  id: string;
+  label: string | null;
+  /** The tenant's number: 0 for the default one; it picks the tenant's org ids and id prefixes. */
+  number: number;
   seed: number;
+  /** Leads and Contacts per org. */
+  crmSize: number;
+  createdAt: string;
+  /** The last time one of its tokens, clients or an admin call naming it was used; a tenant unused for PHONEBRIDGE_TENANT_TTL seconds is removed. */
+  lastUsedAt: string;
+  /** The persona tokens, by persona key (admin, user, freeedition, unregistered, otherpbx, expired). */
+  personas: Record<string, string>;
+  /** Its OAuth clients' ids, by vendor (MockPBX, UnregisteredPBX). */
+  clientIds: Record<string, string>;
+  /** The licensed org: the one admin triggers act on by default and auto-consent signs into. */
+  defaultOrgId: string;
   vendors: Record<string, Vendor>;
   /** Access tokens. */
   tokens: Record<string, TokenGrant>;
@@ -236,6 +261,16 @@ export interface Db {
   clients: Record<string, OAuthClient>;
   grantCodes: Record<string, GrantCode>;
   refreshTokens: Record<string, RefreshGrant>;
-  /** Next outbox entry id: unique across orgs, so one listing of every org sorts by it. */
+  /** Next outbox entry id: unique across the tenant's orgs, so one listing of every org sorts by it. */
   nextDeliveryId: number;
+}
+
+export const DEFAULT_TENANT = 'default';
+
+export interface Db {
+  /** 3: tenants (2: one world, each org with its own outbox; 1: one outbox for all; store/migrate.ts reads every one). */
+  schemaVersion: 3;
+  /** The number the next tenant gets. */
+  nextTenant: number;
+  tenants: Record<string, Tenant>;
 }

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { JSONFile } from 'lowdb/node';
-import { isKnownVersion, migrateDatabase, SCHEMA_VERSION, type AnyVersionDb } from './migrate.js';
-import type { Crm, Db, Org } from './schema.js';
+import { isKnownVersion, migrateDatabase, type AnyVersionDb, type LegacyDb } from './migrate.js';
+import { DEFAULT_TENANT, type Crm, type Db, type Org, type Tenant } from './schema.js';
 
 /** The in-memory database, saved behind the requests that change it. */
 export interface Store {
@@ -15,14 +15,14 @@ export interface Store {
   flush(): Promise<void>;
   /** How many times the database has been written since opening. */
   readonly saves: number;
-  /** What the last save wrote (the CRM included), read back: for a file, the file itself. */
+  /** What the last save wrote (the CRM included), read back: for a file, the files themselves. */
   readSaved(): Promise<Db | null>;
-  /**
-   * Puts a fresh database's orgs in place of these orgs (every org when none
-   * are named), with their tokens and grants, and saves at once. Other orgs
-   * are left as they are.
-   */
-  replace(next: Db, orgIds?: readonly string[]): Promise<void>;
+  /** Puts a tenant in place (a new one, or a fresh world for one that exists) and saves it, its CRM included, before resolving. */
+  putTenant(tenant: Tenant): Promise<void>;
+  /** Removes a tenant and its CRM file, and saves. */
+  removeTenant(id: string): Promise<void>;
+  /** Puts a whole database in place of this one (every tenant) and saves it. */
+  replace(next: Db): Promise<void>;
 }
 
 export interface StoreOptions {
@@ -39,25 +39,33 @@ export interface StoreOptions {
 export const MEMORY = ':memory:';
 
 type SavedOrg = Omit<Org, 'crm'> & { crm?: Crm };
-type SavedDb = Omit<AnyVersionDb, 'orgs'> & { orgs: Record<string, SavedOrg> };
+type SavedTenant = Omit<Tenant, 'orgs'> & { orgs: Record<string, SavedOrg> };
+type SavedDb = Omit<Db, 'tenants'> & { tenants: Record<string, SavedTenant> };
+/** Versions 1 and 2: one world, its CRM in the one CRM file. */
+type SavedLegacyDb = Omit<LegacyDb, 'orgs'> & { orgs: Record<string, SavedOrg> };
 interface CrmFile {
   orgs: Record<string, Crm>;
 }
 
 /**
- * Where saves go: the two JSON files, or memory. Both kinds go through the
+ * Where saves go: the JSON files, or memory. Both kinds go through the
  * same save path, so what an in-process test sees saved is what a file would hold.
  */
 interface SaveTarget {
-  readMain(): Promise<SavedDb | null>;
-  readCrm(): Promise<CrmFile | null>;
+  readMain(): Promise<SavedDb | SavedLegacyDb | null>;
+  readCrm(tenantId: string): Promise<CrmFile | null>;
   writeMain(db: SavedDb): Promise<void>;
-  writeCrm(crm: CrmFile): Promise<void>;
+  writeCrm(tenantId: string, crm: CrmFile): Promise<void>;
+  removeCrm(tenantId: string): Promise<void>;
 }
 
-/** `data/phonebridge.json` -> `data/phonebridge.crm.json`. */
-export function crmFileOf(location: string): string {
-  return location.replace(/(\.json)?$/, '.crm.json');
+/**
+ * Where a tenant's CRM records are saved: `data/phonebridge.json` ->
+ * `data/phonebridge.crm.json` for the default tenant (the file earlier versions wrote),
+ * `data/phonebridge.crm.<tenant>.json` for the others.
+ */
+export function crmFileOf(location: string, tenantId: string = DEFAULT_TENANT): string {
+  return location.replace(/(\.json)?$/, tenantId === DEFAULT_TENANT ? '.crm.json' : `.crm.${tenantId}.json`);
 }
 
 async function readJson<T>(file: JSONFile<T | null>, location: string): Promise<T | null> {
@@ -71,40 +79,59 @@ async function readJson<T>(file: JSONFile<T | null>, location: string): Promise<
 /** lowdb's JSON files: each write goes to a temporary file, then is renamed over the old one. */
 async function fileTarget(location: string): Promise<SaveTarget> {
   await mkdir(path.dirname(path.resolve(location)), { recursive: true });
-  const crmLocation = crmFileOf(location);
-  const main = new JSONFile<SavedDb | null>(location);
-  const crm = new JSONFile<CrmFile | null>(crmLocation);
+  const main = new JSONFile<SavedDb | SavedLegacyDb | null>(location);
+  const crmFile = (tenantId: string) => new JSONFile<CrmFile | null>(crmFileOf(location, tenantId));
   return {
     readMain: () => readJson(main, location),
-    readCrm: () => readJson(crm, crmLocation),
+    readCrm: (tenantId) => readJson(crmFile(tenantId), crmFileOf(location, tenantId)),
     // JSONFile stringifies synchronously when called, so the saved snapshot is consistent.
     writeMain: (db) => main.write(db),
-    writeCrm: (file) => crm.write(file),
+    writeCrm: (tenantId, file) => crmFile(tenantId).write(file),
+    removeCrm: (tenantId) => rm(crmFileOf(location, tenantId), { force: true }),
   };
 }
 
 /** Saves kept as JSON text in memory: nothing touches the disk. */
 function memoryTarget(): SaveTarget {
   let main: string | null = null;
-  let crm: string | null = null;
+  const crm = new Map<string, string>();
   return {
     readMain: () => Promise.resolve(main === null ? null : (JSON.parse(main) as SavedDb)),
-    readCrm: () => Promise.resolve(crm === null ? null : (JSON.parse(crm) as CrmFile)),
+    readCrm: (tenantId) => Promise.resolve(crm.has(tenantId) ? (JSON.parse(crm.get(tenantId)!) as CrmFile) : null),
     writeMain: (db) => Promise.resolve(void (main = JSON.stringify(db))),
-    writeCrm: (file) => Promise.resolve(void (crm = JSON.stringify(file))),
+    writeCrm: (tenantId, file) => Promise.resolve(void crm.set(tenantId, JSON.stringify(file))),
+    removeCrm: (tenantId) => Promise.resolve(void crm.delete(tenantId)),
   };
 }
 
-/** Joins the saved main file and the CRM file into one database; throws when an org's CRM is missing. */
-function joinCrm(saved: SavedDb, crm: CrmFile | null, describe: () => string): { db: AnyVersionDb; crmInline: boolean } {
+/** Joins one world's saved orgs and its CRM file; throws when an org's CRM is missing. Returns whether a CRM was inline (a file from before the split). */
+function joinCrm(orgs: Record<string, SavedOrg>, crm: CrmFile | null, describe: () => string): boolean {
   let crmInline = false;
-  for (const [id, org] of Object.entries(saved.orgs)) {
+  for (const [id, org] of Object.entries(orgs)) {
     // A file written before the split carries its CRM inline: keep it, and move it out on the next save.
     if (org.crm) crmInline = true;
     else if (crm?.orgs[id]) org.crm = crm.orgs[id];
     else throw new Error(`the CRM records of org ${id} are missing: ${describe()}; move both away to start afresh`);
   }
-  return { db: saved as AnyVersionDb, crmInline };
+  return crmInline;
+}
+
+/** Reads the main file and every tenant's CRM file into one database of any version; `crmInline` lists the tenants whose CRM must be written out. */
+async function readAll(target: SaveTarget, location: string): Promise<{ db: AnyVersionDb; crmInline: string[] } | null> {
+  const saved = await target.readMain();
+  if (saved === null) return null;
+  if (!isKnownVersion(saved))
+    throw new Error(
+      `the database file ${location} is not a phonebridge-mock database (schemaVersion ${String((saved as { schemaVersion?: unknown }).schemaVersion)})`,
+    );
+  const worlds: [string, Record<string, SavedOrg>][] =
+    saved.schemaVersion === 3 ? Object.entries((saved as SavedDb).tenants).map(([id, t]) => [id, t.orgs]) : [[DEFAULT_TENANT, (saved as SavedLegacyDb).orgs]];
+  const crmInline: string[] = [];
+  for (const [id, orgs] of worlds) {
+    const crm = await target.readCrm(id);
+    if (joinCrm(orgs, crm, () => `${crmFileOf(location, id)} belongs beside ${location}`)) crmInline.push(id);
+  }
+  return { db: saved, crmInline };
 }
 
 /**
@@ -122,24 +149,20 @@ function joinCrm(saved: SavedDb, crm: CrmFile | null, describe: () => string): {
 export async function openStore({ location, seed, flushDelayMs = 100, prepare }: StoreOptions): Promise<Store> {
   const inMemory = location === MEMORY;
   const target = inMemory ? memoryTarget() : await fileTarget(location);
-  const crmLocation = crmFileOf(location);
-  const saved = await target.readMain();
-  const savedCrm = await target.readCrm();
+  const read = await readAll(target, location);
 
   let data: Db;
-  let crmToWrite = saved === null;
-  let dirty = saved === null;
-  if (saved === null) {
+  /** Tenants whose CRM file must be (re)written, and tenants whose CRM file must go. */
+  const crmToWrite = new Set<string>();
+  const crmToRemove = new Set<string>();
+  let dirty = read === null;
+  if (read === null) {
     data = seed();
+    for (const id of Object.keys(data.tenants)) crmToWrite.add(id);
   } else {
-    if (!isKnownVersion(saved))
-      throw new Error(
-        `the database file ${location} is not a phonebridge-mock database (schemaVersion ${String((saved as { schemaVersion?: unknown }).schemaVersion)})`,
-      );
-    const joined = joinCrm(saved, savedCrm, () => `${crmLocation} belongs beside ${location}`);
-    crmToWrite = joined.crmInline;
-    dirty = joined.db.schemaVersion !== SCHEMA_VERSION;
-    data = migrateDatabase(joined.db);
+    for (const id of read.crmInline) crmToWrite.add(id);
+    dirty = read.db.schemaVersion !== 3;
+    data = migrateDatabase(read.db);
   }
   if (prepare) {
     prepare(data);
@@ -151,21 +174,36 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
   let lastSaveMs = 0;
   let saves = 0;
 
-  /** The database without the CRM: what each save writes. A shallow copy per org, not a deep one. */
-  const withoutCrm = (): SavedDb => ({ ...data, orgs: Object.fromEntries(Object.entries(data.orgs).map(([id, { crm: _crm, ...org }]) => [id, org])) });
+  /** The database without the CRM: what each save writes. A shallow copy per tenant and org, not a deep one. */
+  const withoutCrm = (): SavedDb => ({
+    ...data,
+    tenants: Object.fromEntries(
+      Object.entries(data.tenants).map(([id, tenant]) => [
+        id,
+        { ...tenant, orgs: Object.fromEntries(Object.entries(tenant.orgs).map(([orgId, { crm: _crm, ...org }]) => [orgId, org])) },
+      ]),
+    ),
+  });
 
   const write = async () => {
-    if (crmToWrite) {
-      await target.writeCrm({ orgs: Object.fromEntries(Object.entries(data.orgs).map(([id, org]) => [id, org.crm])) });
-      crmToWrite = false;
+    // The CRM files first: the main file never names a tenant whose CRM is not on disk.
+    for (const id of [...crmToWrite]) {
+      const tenant = data.tenants[id];
+      crmToWrite.delete(id);
+      if (tenant) await target.writeCrm(id, { orgs: Object.fromEntries(Object.entries(tenant.orgs).map(([orgId, org]) => [orgId, org.crm])) });
     }
     await target.writeMain(withoutCrm());
+    // And removed last: until the main file forgets a tenant, its CRM stays.
+    for (const id of [...crmToRemove]) {
+      crmToRemove.delete(id);
+      if (!data.tenants[id]) await target.removeCrm(id);
+    }
   };
 
   const save = async (): Promise<void> => {
     timer = null;
     while (saving) await saving;
-    if (!dirty && !crmToWrite) return;
+    if (!dirty && crmToWrite.size === 0 && crmToRemove.size === 0) return;
     dirty = false;
     const started = performance.now();
     saves++;
@@ -191,7 +229,15 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
     timer.unref();
   };
 
-  if (dirty || crmToWrite) await save();
+  /** Saves now (after any save in flight): for changes a client waits on. */
+  const saveNow = async () => {
+    dirty = true;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    await save();
+  };
+
+  if (dirty || crmToWrite.size > 0) await save();
 
   return {
     data,
@@ -208,38 +254,27 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
       return saves;
     },
     async readSaved() {
-      const main = await target.readMain();
-      return main && (joinCrm(main, await target.readCrm(), () => `${crmLocation} was not saved`).db as Db);
+      const saved = await readAll(target, location);
+      return saved && migrateDatabase(saved.db);
     },
-    async replace(next, orgIds) {
-      replaceOrgs(data, next, orgIds);
-      crmToWrite = true;
-      dirty = true;
-      if (timer) clearTimeout(timer);
-      await save();
+    async putTenant(tenant) {
+      data.tenants[tenant.id] = tenant;
+      crmToRemove.delete(tenant.id);
+      crmToWrite.add(tenant.id);
+      await saveNow();
+    },
+    async removeTenant(id) {
+      delete data.tenants[id];
+      crmToWrite.delete(id);
+      crmToRemove.add(id);
+      await saveNow();
+    },
+    async replace(next) {
+      for (const id of Object.keys(data.tenants)) if (!next.tenants[id]) crmToRemove.add(id);
+      // Everyone holding `data` sees the new state: its contents are replaced, not the object.
+      Object.assign(data, next);
+      for (const id of Object.keys(data.tenants)) crmToWrite.add(id);
+      await saveNow();
     },
   };
-}
-
-/**
- * Everyone holding `data` sees the new state: its contents are replaced, not
- * the object. Without org ids, everything (the seed too); with them, those
- * orgs and what belongs to them (tokens, refresh tokens, grant codes).
- */
-function replaceOrgs(data: Db, next: Db, orgIds: readonly string[] | undefined): void {
-  if (!orgIds) {
-    for (const key of Object.keys(data)) delete (data as unknown as Record<string, unknown>)[key];
-    Object.assign(data, next);
-    return;
-  }
-  const belongs = (record: { orgId: string }) => orgIds.includes(record.orgId);
-  for (const id of orgIds) {
-    if (next.orgs[id]) data.orgs[id] = next.orgs[id];
-    else delete data.orgs[id];
-  }
-  for (const key of ['tokens', 'refreshTokens', 'grantCodes'] as const) {
-    const records = data[key] as Record<string, { orgId: string }>;
-    for (const [name, record] of Object.entries(records)) if (belongs(record)) delete records[name];
-    for (const [name, record] of Object.entries(next[key] as Record<string, { orgId: string }>)) if (belongs(record)) records[name] = record;
-  }
 }

@@ -5,12 +5,15 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Authentication, OperationInfo } from '../openapi/engine.js';
-import type { CrmUser, Db, Org, TokenGrant, Vendor } from '../store/schema.js';
+import type { CrmUser, Org, Tenant, TokenGrant, Vendor } from '../store/schema.js';
+import type { Tenants } from '../tenants/registry.js';
 import { errorResponse } from './errors.js';
 
 /** Who is calling: the signed-in CRM user and the vendor the token was issued to (never the customer on the phone). */
 export interface Caller {
   token: string;
+  /** The tenant the token belongs to: everything the request reads and writes is its. */
+  tenant: Tenant;
   grant: TokenGrant;
   org: Org;
   user: CrmUser;
@@ -25,25 +28,31 @@ export function scopeAllows(scopes: readonly string[], readOnly: boolean): boole
   return scopes.some((scope) => needed.includes(scope.trim().toLowerCase()));
 }
 
-/** The caller a live token belongs to, or undefined for no token, an unknown, expired or orphaned one. */
-export function resolveCaller(db: Db, headers: IncomingHttpHeaders, now: Date): Caller | undefined {
-  const match = /^\s*Zoho-oauthtoken\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-  const token = match?.[1];
-  const grant = token ? db.tokens[token] : undefined;
-  if (!token || !grant || Date.parse(grant.expiresAt) <= now.getTime()) return undefined;
-  const org = db.orgs[grant.orgId];
+/** The token of `Authorization: Zoho-oauthtoken <token>`, if that is what the header holds. */
+export function zohoToken(headers: IncomingHttpHeaders): string | undefined {
+  return /^\s*Zoho-oauthtoken\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
+}
+
+/** The caller a live token belongs to (in whichever tenant holds it), or undefined for no token, an unknown, expired or orphaned one. */
+export function resolveCaller(tenants: Pick<Tenants, 'byToken'>, headers: IncomingHttpHeaders, now: Date): Caller | undefined {
+  const token = zohoToken(headers);
+  const tenant = token ? tenants.byToken(token) : undefined;
+  const grant = token ? tenant?.tokens[token] : undefined;
+  if (!token || !tenant || !grant || Date.parse(grant.expiresAt) <= now.getTime()) return undefined;
+  const org = tenant.orgs[grant.orgId];
   const user = org?.users.find((u) => u.id === grant.userId);
-  const vendor = db.vendors[grant.vendor];
+  const vendor = tenant.vendors[grant.vendor];
   if (!org || !user || !user.active || !vendor) return undefined;
-  return { token, grant, org, user, vendor };
+  return { token, tenant, grant, org, user, vendor };
 }
 
 /** The engine's authentication for Zoho's OAuth: 401 INVALID_TOKEN, or OAUTH_SCOPE_MISMATCH for a token without the scope. */
-export function zohoOAuth(db: () => Db, now: () => Date) {
+export function zohoOAuth(tenants: Pick<Tenants, 'byToken' | 'use'>, now: () => Date) {
   return (headers: IncomingHttpHeaders, operation: OperationInfo): Authentication => {
-    const caller = resolveCaller(db(), headers, now());
+    const caller = resolveCaller(tenants, headers, now());
     if (!caller) return { refusal: errorResponse('INVALID_TOKEN') };
+    tenants.use(caller.tenant);
     if (!scopeAllows(caller.grant.scopes, operation.readOnly)) return { refusal: errorResponse('OAUTH_SCOPE_MISMATCH') };
-    return { security: caller, orgId: caller.org.id };
+    return { security: caller, orgId: caller.org.id, tenantId: caller.tenant.id };
   };
 }

@@ -35,6 +35,10 @@ export const ERRORS = {
   NO_URL_FOR_ACTION: { status: 409, code: 'NO_URL_FOR_ACTION', message: 'The vendor registered no URL for {param}' },
   ACTION_NOT_ALLOWED: { status: 409, code: 'ACTION_NOT_ALLOWED', message: '{param}' },
   WEBHOOK_HOST_NOT_ALLOWED: { status: 403, code: 'WEBHOOK_HOST_NOT_ALLOWED', message: '{param} is not in PHONEBRIDGE_WEBHOOK_ALLOW' },
+  UNKNOWN_TENANT: { status: 404, code: 'UNKNOWN_TENANT', message: 'No tenant {param} (deleted, or removed after PHONEBRIDGE_TENANT_TTL seconds unused)' },
+  TOO_MANY_TENANTS: { status: 429, code: 'TOO_MANY_TENANTS', message: '{param}' },
+  DEFAULT_TENANT: { status: 409, code: 'DEFAULT_TENANT', message: 'the default tenant cannot be deleted; POST /__admin/reset starts it over' },
+  NOT_IN_JOURNAL: { status: 404, code: 'NOT_FOUND', message: '{param}' },
   NOT_FOUND: { status: 404, code: 'INVALID_URL_PATTERN', message: 'Please check if the URL trying to access is a correct one' },
   METHOD_NOT_ALLOWED: { status: 405, code: 'INVALID_REQUEST_METHOD', message: 'The http request method type is not a valid one' },
 } as const satisfies Record<string, ErrorTemplate>;

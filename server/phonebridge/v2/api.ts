@@ -6,8 +6,8 @@ import type { Clock } from '../../clock.js';
 import { createSpecApi, type SpecApi } from '../../openapi/engine.js';
 import type { HandlersOf } from '../../openapi/types.js';
 import { loadDocument } from '../../openapi/documents.js';
-import type { Db } from '../../store/schema.js';
-import type { Store } from '../../store/store.js';
+import type { Tenant } from '../../store/schema.js';
+import type { Tenants } from '../../tenants/registry.js';
 import { zohoOAuth, type Caller } from '../../zoho/auth.js';
 import { ZOHO_ROUTING } from '../../zoho/errors.js';
 import { ZOHO_FORMATS } from '../../zoho/formats.js';
@@ -19,7 +19,7 @@ import { disableIntegration, enableIntegration } from './integration.js';
 import { getCallerDetails, listUsers, updateVoiceUrl } from './lookups.js';
 
 /** Handlers keyed by the document's operationIds; the engine refuses a handler without an operation and the reverse. */
-export const HANDLERS: HandlersOf<operations, Caller, Db> = {
+export const HANDLERS: HandlersOf<operations, Caller, Tenant> = {
   enableIntegration,
   disableIntegration,
   enableClickToCall,
@@ -36,7 +36,7 @@ export const HANDLERS: HandlersOf<operations, Caller, Db> = {
 };
 
 export interface PhoneBridgeDeps {
-  store: Store;
+  tenants: Tenants;
   clock: Clock;
   /** After every operation that may have changed the store. */
   onWrite?: () => void;
@@ -48,15 +48,13 @@ export interface PhoneBridgeDeps {
  * @example const api = await createPhoneBridgeV2({ store, clock: systemClock });
  *          await api.handle({ method: 'GET', path: '/crm/v2/phonebridge/users', headers, params: {}, baseUrl });
  */
-export async function createPhoneBridgeV2({ store, clock, onWrite, logError }: PhoneBridgeDeps): Promise<SpecApi> {
+export async function createPhoneBridgeV2({ tenants, clock, onWrite, logError }: PhoneBridgeDeps): Promise<SpecApi> {
   return createSpecApi({
     document: loadDocument('phonebridge.yaml').document,
     handlers: HANDLERS,
-    context: ({ params, security, baseUrl }) => ({ params, caller: security as Caller, db: store.data, now: clock.now(), baseUrl }),
-    authenticate: zohoOAuth(
-      () => store.data,
-      () => clock.now(),
-    ),
+    // Every operation has a security requirement, so the caller (and its tenant) is always known.
+    context: ({ params, security, baseUrl }) => ({ params, caller: security as Caller, db: (security as Caller).tenant, now: clock.now(), baseUrl }),
+    authenticate: zohoOAuth(tenants, () => clock.now()),
     validationFail: (errors) => paramError(errors),
     routing: ZOHO_ROUTING,
     formats: ZOHO_FORMATS,

@@ -1,10 +1,10 @@
 /** What a PhoneBridge v2 handler receives: its operation's fields (typed from the document), the caller, the data, the time. */
 import type { FieldsOf, Handler, OperationContext } from '../../openapi/types.js';
-import type { Db } from '../../store/schema.js';
+import type { Tenant } from '../../store/schema.js';
 import type { Caller } from '../../zoho/auth.js';
 import type { operations } from './document.gen.js';
 
 export type OperationId = keyof operations;
 
 /** The handler of one v2 operation. */
-export type V2Handler<Id extends OperationId> = Handler<OperationContext<FieldsOf<operations[Id]>, Caller, Db>>;
+export type V2Handler<Id extends OperationId> = Handler<OperationContext<FieldsOf<operations[Id]>, Caller, Tenant>>;

@@ -1,0 +1,78 @@
+/** The control plane's tenant operations: create, list, show, reset and delete isolated worlds. */
+import { ORGS, PERSONAS } from '../../fixtures/personas.js';
+import { orgIdFor } from '../../fixtures/seed.js';
+import type { HandlersOf } from '../openapi/types.js';
+import type { Tenant } from '../store/schema.js';
+import { TenantLimitError, type Tenants } from '../tenants/registry.js';
+import { fail } from '../zoho/errors.js';
+import type { operations } from './document.gen.js';
+
+type TenantOperations = Pick<operations, 'listTenants' | 'createTenant' | 'getTenant' | 'deleteTenant' | 'resetTenant'>;
+
+/** What every listing shows of a tenant. */
+function summary(tenants: Tenants, tenant: Tenant) {
+  const { id, label, seed, crmSize, createdAt, lastUsedAt } = tenant;
+  return { id, label, seed, crmSize, createdAt, lastUsedAt, expiresAt: tenants.expiresAt(tenant)?.toISOString() ?? null };
+}
+
+/** A tenant with everything a test needs to use it: persona tokens, OAuth clients, orgs and users. */
+export function tenantDetail(tenants: Tenants, tenant: Tenant) {
+  return {
+    ...summary(tenants, tenant),
+    tokens: Object.fromEntries(PERSONAS.map((p) => [p.key, tenant.personas[p.key]!])) as Record<(typeof PERSONAS)[number]['key'], string>,
+    clients: Object.values(tenant.clientIds).flatMap((clientId) => {
+      const client = tenant.clients[clientId];
+      return client ? [{ name: client.name, vendor: client.vendor, clientId, clientSecret: client.clientSecret, redirectUris: client.redirectUris }] : [];
+    }),
+    orgs: ORGS.flatMap((fixture) => {
+      const org = tenant.orgs[orgIdFor(fixture, tenant.number)];
+      if (!org) return [];
+      const { id, name, edition, telephony, integration, users } = org;
+      return [
+        {
+          id,
+          kind: fixture.key,
+          name,
+          edition,
+          telephony,
+          integration: integration && { vendor: integration.vendor, enabledAt: integration.enabledAt },
+          users,
+        },
+      ];
+    }),
+  };
+}
+
+export function tenantHandlers(tenants: Tenants): HandlersOf<TenantOperations, undefined, Tenant> {
+  return {
+    listTenants: ({ params }) => ({
+      status: 200,
+      body: {
+        tenants: tenants
+          .list()
+          .filter((t) => params.label === undefined || t.label === params.label)
+          .map((t) => summary(tenants, t)),
+      },
+    }),
+
+    createTenant: async ({ params }) => {
+      try {
+        const tenant = await tenants.create({ seed: params.seed, crmSize: params.crmSize, label: params.label ?? null });
+        return { status: 201, body: tenantDetail(tenants, tenant), orgId: tenant.defaultOrgId };
+      } catch (error) {
+        if (error instanceof TenantLimitError) fail('TOO_MANY_TENANTS', { subject: error.message });
+        throw error;
+      }
+    },
+
+    getTenant: ({ db }) => ({ status: 200, body: tenantDetail(tenants, db) }),
+
+    deleteTenant: async ({ db }) => {
+      if (db.id === tenants.default.id) fail('DEFAULT_TENANT');
+      await tenants.remove(db.id);
+      return { status: 204 };
+    },
+
+    resetTenant: async ({ db, params }) => ({ status: 200, body: tenantDetail(tenants, await tenants.reset(db, params.seed)) }),
+  };
+}

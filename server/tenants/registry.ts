@@ -1,0 +1,147 @@
+/**
+ * The tenants: isolated worlds in one mock. A token, an OAuth client id or a
+ * grant code names its tenant the way a Zoho token names its org, so
+ * PhoneBridge and OAuth requests need no new parameter; admin calls name the
+ * tenant (`tenant`), else act on the default one. A tenant nobody has used for
+ * the TTL is removed; the default one never is.
+ */
+import { createTenant, identityOf, newIdentity, type SeedOptions } from '../../fixtures/seed.js';
+import type { Clock } from '../clock.js';
+import { DEFAULT_TENANT, type Db, type Tenant } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+
+export interface TenantsConfig {
+  /** Seconds a tenant may go unused before it is removed; 0 keeps tenants for ever. */
+  ttlSeconds: number;
+  /** Tenants besides the default one. */
+  maxTenants: number;
+  /** The seed and CRM size of the default tenant, and of a new tenant that names none. */
+  seed: number;
+  crmSize: number;
+  /** Extra redirect URIs registered for every MockPBX client. */
+  redirectUris: readonly string[];
+  /** Told of every tenant removed (deleted or expired), to forget what is kept of it outside the store. */
+  onRemove?: (id: string) => void;
+}
+
+/** Why a tenant could not be created: the limit is reached. */
+export class TenantLimitError extends Error {}
+
+/** A touch is saved at most this often: using a tenant is not a change worth a save per request. */
+const TOUCH_SAVE_MS = 60_000;
+
+export interface Tenants {
+  readonly default: Tenant;
+  get(id: string): Tenant | undefined;
+  list(): Tenant[];
+  /** The tenant holding this access token, refresh token or grant code. */
+  byToken(token: string): Tenant | undefined;
+  /** The tenant owning this OAuth client. */
+  byClient(clientId: string): Tenant | undefined;
+  /** Marks the tenant used now (it expires TTL seconds after its last use). */
+  use(tenant: Tenant): Tenant;
+  /** When an unused tenant will be removed, or null if it never will be. */
+  expiresAt(tenant: Tenant): Date | null;
+  create(options: { seed?: number; crmSize?: number; label?: string | null }): Promise<Tenant>;
+  /** A fresh world for the tenant from its seed (or this one), keeping its id, tokens and client credentials; not stored. */
+  fresh(tenant: Tenant, seed?: number): Tenant;
+  /** Puts a tenant in place and saves it. */
+  put(tenant: Tenant): Promise<void>;
+  /** Back to a fresh world from its seed (or this one), saved. */
+  reset(tenant: Tenant, seed?: number): Promise<Tenant>;
+  remove(id: string): Promise<void>;
+  /** Removes every tenant unused for longer than the TTL; the ids removed. */
+  sweep(): Promise<string[]>;
+}
+
+export function createTenants(store: Store, clock: Clock, config: TenantsConfig): Tenants {
+  const db = (): Db => store.data;
+  const all = () => Object.values(db().tenants);
+  const options = (seed: number, crmSize: number): SeedOptions => ({ seed, crmSize, now: clock.now() });
+  const ttlMs = config.ttlSeconds * 1000;
+
+  const tenants: Tenants = {
+    get default() {
+      return db().tenants[DEFAULT_TENANT]!;
+    },
+    get: (id) => db().tenants[id],
+    list: all,
+
+    byToken(token) {
+      for (const tenant of all()) if (tenant.tokens[token] || tenant.refreshTokens[token] || tenant.grantCodes[token]) return tenant;
+      return undefined;
+    },
+
+    byClient(clientId) {
+      for (const tenant of all()) if (tenant.clients[clientId]) return tenant;
+      return undefined;
+    },
+
+    use(tenant) {
+      const now = clock.now();
+      const last = Date.parse(tenant.lastUsedAt);
+      tenant.lastUsedAt = now.toISOString();
+      if (now.getTime() - last > TOUCH_SAVE_MS) store.changed();
+      return tenant;
+    },
+
+    expiresAt(tenant) {
+      if (tenant.id === DEFAULT_TENANT || ttlMs === 0) return null;
+      return new Date(Date.parse(tenant.lastUsedAt) + ttlMs);
+    },
+
+    async create({ seed = config.seed, crmSize = config.crmSize, label = null }) {
+      if (all().length - 1 >= config.maxTenants)
+        throw new TenantLimitError(`at most ${config.maxTenants} tenants (PHONEBRIDGE_MAX_TENANTS) besides the default one`);
+      const number = db().nextTenant++;
+      let identity = newIdentity(number, label);
+      while (db().tenants[identity.id]) identity = newIdentity(number, label);
+      const tenant = createTenant(identity, options(seed, crmSize), config.redirectUris);
+      await store.putTenant(tenant);
+      return tenant;
+    },
+
+    fresh(tenant, seed) {
+      const fresh = createTenant(
+        identityOf(tenant),
+        options(seed ?? (tenant.id === DEFAULT_TENANT ? config.seed : tenant.seed), tenant.crmSize),
+        config.redirectUris,
+      );
+      fresh.createdAt = tenant.createdAt;
+      return fresh;
+    },
+
+    put: (tenant) => store.putTenant(tenant),
+
+    async reset(tenant, seed) {
+      const fresh = tenants.fresh(tenant, seed);
+      await store.putTenant(fresh);
+      return fresh;
+    },
+
+    async remove(id) {
+      if (id === DEFAULT_TENANT) throw new Error('the default tenant cannot be removed');
+      await store.removeTenant(id);
+      config.onRemove?.(id);
+    },
+
+    async sweep() {
+      const now = clock.now().getTime();
+      const expired = all().filter((t) => {
+        const at = tenants.expiresAt(t);
+        return at !== null && at.getTime() <= now;
+      });
+      for (const tenant of expired) await tenants.remove(tenant.id);
+      return expired.map((t) => t.id);
+    },
+  };
+  return tenants;
+}
+
+/** Sweeps expired tenants every few seconds (a quarter of the TTL, between 250 ms and 5 s); stop with the function returned. */
+export function sweepExpiredTenants(tenants: Tenants, ttlSeconds: number, logError: (error: unknown) => void): () => void {
+  if (ttlSeconds === 0) return () => {};
+  const timer = setInterval(() => void tenants.sweep().catch(logError), Math.min(5000, Math.max(250, (ttlSeconds * 1000) / 4)));
+  timer.unref();
+  return () => clearInterval(timer);
+}

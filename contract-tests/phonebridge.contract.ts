@@ -420,6 +420,12 @@ describe('accounts server (OAuth)', () => {
       expect(userid, 'the consent page lists at least one user').toBeDefined();
       oauth.expect(await oauth.call('consent', { token: null, params: { ...request, userid: '0000000000000000000' } }), { status: 400 });
       ex = await oauth.call('consent', { token: null, params: { ...request, userid: userid! } });
+    } else {
+      // Auto-consent skipped the page; the form it posts answers all the same: an unknown user, and a refusal.
+      oauth.expect(await oauth.call('consent', { token: null, params: { ...request, userid: '0000000000000000000' } }), { status: 400 });
+      const denied = await oauth.call('consent', { token: null, params: { ...request, userid: '0000000000000000000', decision: 'deny' } });
+      oauth.expect(denied, { status: 302 });
+      expect(new URL(denied.headers.location!).searchParams.get('error')).toBe('access_denied');
     }
     oauth.expect(ex, { status: 302 });
     const redirect = new URL(ex.headers.location!);

@@ -127,10 +127,26 @@ describe.concurrent('phonebridge-contract against the mock', { timeout: 60_000 }
     expect(code).toBe(1);
   });
 
-  it.sequential('a usage error exits 2 with the usage text', async ({ expect }) => {
-    const { code, output } = await runContract(['--target', mock.base]);
-    expect(code).toBe(2);
-    expect(output).toMatch(/usage: phonebridge-contract --target URL --token TOKEN/);
+  it.sequential('a usage error exits 2 with the usage text; so does a target that is not the mock without --token', async ({ expect }) => {
+    const unknown = await runContract(['--target', mock.base, '--tokn', 'x']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toMatch(/usage: phonebridge-contract --target URL \[--token TOKEN\]/);
+    const real = await runContract(['--target', mock.base, '--real']);
+    expect(real.code).toBe(2);
+    expect(real.output).toMatch(/is not phonebridge-mock: --token is needed/);
+  });
+
+  it.sequential('given only --target, two runs at once each make a tenant of their own, pass whole, and delete it', async ({ expect }) => {
+    const runs = await Promise.all([runContract(['--target', mock.base]), runContract(['--target', mock.base])]);
+    const ids = runs.map(({ output }) => /in a tenant of its own \((t[0-9a-f]{12})\)/.exec(output)?.[1]);
+    expect(new Set(ids).size).toBe(2);
+    for (const { code, output } of runs) {
+      expect(output).toMatch(/not exercised: 0 of \d+/);
+      expect(output).toMatch(/^\d+ passed, 0 failed, 0 skipped$/m);
+      expect(code).toBe(0);
+    }
+    const tenants = (await (await fetch(`${mock.base}/__admin/tenants`)).json()) as { tenants: { id: string }[] };
+    expect(tenants.tenants.map((t) => t.id)).toEqual(['default']);
   });
 });
 

@@ -115,6 +115,11 @@ for (const op of checked) {
         const ex = await pb.call(id, { params: pb.validParams(id), headers: { Prefer: 'code=500' } });
         pb.expect(ex, { status: 500, code: 'INTERNAL_ERROR' });
       });
+
+      it(`${id} -> the documented 429 TOO_MANY_REQUESTS (Prefer: code=429, mock only; Zoho's API limits are off unless asked)`, async () => {
+        const ex = await pb.call(id, { params: pb.validParams(id), headers: { Prefer: 'code=429' } });
+        pb.expect(ex, { status: 429, code: 'TOO_MANY_REQUESTS' });
+      });
     }
   });
 }

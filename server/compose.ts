@@ -10,6 +10,8 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { RequestEvents } from './http/events.js';
+import { createGate } from './controls/gate.js';
+import { Limiter } from './controls/limits.js';
 import { createHinter } from './journal/hints.js';
 import { Journal } from './journal/journal.js';
 import { LiveEvents } from './journal/live.js';
@@ -57,6 +59,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
   // The one place the store learns of a change: after every operation that is not read-only.
   const onWrite = () => store.changed();
   const journal = new Journal(config.journalMax);
+  const limiter = new Limiter();
   const live = new LiveEvents();
   const tenants = createTenants(store, clock, {
     ttlSeconds: config.tenantTtlSeconds,
@@ -67,12 +70,12 @@ export async function createMock({ store, clock, config, events = new RequestEve
     onRemove: (id) => {
       journal.forget(id);
       live.forget(id);
+      limiter.forget(id);
     },
   });
-  const phonebridge = await createPhoneBridgeV2({ tenants, clock, onWrite, logError });
+  const phonebridge = await createPhoneBridgeV2({ tenants, onWrite, logError });
   const accounts = await createAccountsApi({
     tenants,
-    clock,
     tokenTtlSeconds: config.tokenTtlSeconds,
     legacyExpires: config.legacyExpires,
     autoConsent: config.autoConsent,
@@ -80,11 +83,17 @@ export async function createMock({ store, clock, config, events = new RequestEve
     onWrite,
     logError,
   });
+  const targets = {
+    statusesOf: (id: string) => [phonebridge, accounts].flatMap((api) => (api.operationIds.includes(id) ? api.statusesOf(id).map((s) => s.status) : [])),
+    phonebridgeOperations: phonebridge.operationIds,
+  };
   const admin = await createAdminApi({
     tenants,
+    limiter,
+    targets,
+    clock,
     journal,
     live,
-    clock,
     delivery: config.webhook,
     routingErrorSchemas: phonebridge.routingErrorSchemas,
     onWrite,
@@ -101,10 +110,11 @@ export async function createMock({ store, clock, config, events = new RequestEve
     publicUrl: config.publicUrl,
     events,
     internalError: ZOHO_ROUTING.internalError,
+    gate: createGate(tenants, limiter, onWrite),
     logError,
   });
   const hints = createHinter([documents.phonebridge.document, documents.accounts.document]);
-  recordRequests({ events, tenants, journal, live, hints, clock, logError });
+  recordRequests({ events, tenants, journal, live, hints, logError });
   const stopSweeping = sweepExpiredTenants(tenants, config.tenantTtlSeconds, logError);
   return { app, events, tenants, journal, live, close: stopSweeping };
 }

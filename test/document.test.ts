@@ -69,7 +69,7 @@ describe.each(['accounts.yaml', 'admin.yaml'] as const)('openapi/%s', (file) => 
 describe('the response check (what makes the suite fail on a drifting mock)', async () => {
   const store = await openStore({ location: ':memory:', seed: () => createDatabase({ seed: 1, crmSize: 3, now: new Date() }) });
   const tenants = createTenants(store, systemClock, { ttlSeconds: 0, maxTenants: 0, seed: 1, crmSize: 3, redirectUris: [] });
-  const api = await createPhoneBridgeV2({ tenants, clock: systemClock });
+  const api = await createPhoneBridgeV2({ tenants });
   const error = (code: string, details: object = {}) => ({ code, details, message: 'm', status: 'error' });
 
   it.each([

@@ -808,6 +808,34 @@ export interface components {
                 "application/json": components["schemas"]["ParamError"] | components["schemas"]["PlainBadRequest"];
             };
         };
+        /**
+         * @description The org's API limits are reached: requests in flight at once
+         *     (concurrency, by edition) or credits over a rolling 24 hours. Zoho
+         *     documents these limits for its CRM API, not for PhoneBridge pages, so the
+         *     mock applies them only when a tenant asks (`POST /__admin/limits`);
+         *     `Prefer: code=429` reproduces the answer. Clients should retry later,
+         *     with backoff. The mock sends no `Retry-After` (Zoho documents none).
+         */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "TOO_MANY_REQUESTS",
+                 *       "details": {},
+                 *       "message": "You have reached the concurrency limit of API requests for the org; try again later",
+                 *       "status": "error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ZohoError"] & {
+                    /** @enum {string} */
+                    code?: "TOO_MANY_REQUESTS";
+                    details?: components["schemas"]["NoDetails"];
+                };
+            };
+        };
         /** @description An unexpected failure; never a stack trace. `Prefer code=500` reproduces it. */
         InternalError: {
             headers: {
@@ -904,6 +932,7 @@ export interface operations {
             400: components["responses"]["NotRegistered"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["EnableForbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -920,6 +949,7 @@ export interface operations {
             400: components["responses"]["NotRegisteredOrIntegrated"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["DisableForbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -951,6 +981,7 @@ export interface operations {
             400: components["responses"]["ClickToCallBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["ClickToCallForbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -967,6 +998,7 @@ export interface operations {
             400: components["responses"]["ClickToCallBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["ClickToCallForbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -983,6 +1015,7 @@ export interface operations {
             400: components["responses"]["NotRegisteredOrIntegrated"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["ClickToCallForbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1004,6 +1037,7 @@ export interface operations {
             400: components["responses"]["CallEventBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["NoLicense"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1025,6 +1059,7 @@ export interface operations {
             400: components["responses"]["CallEventBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["NoLicense"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1046,6 +1081,7 @@ export interface operations {
             400: components["responses"]["CallEventBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["NoLicense"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1067,6 +1103,7 @@ export interface operations {
             400: components["responses"]["CallEventBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["NoLicense"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1088,6 +1125,7 @@ export interface operations {
             400: components["responses"]["CallEventBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["NoLicense"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1128,6 +1166,7 @@ export interface operations {
             400: components["responses"]["NotRegisteredOrIntegrated"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["NoLicense"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1163,6 +1202,7 @@ export interface operations {
             400: components["responses"]["VoiceUrlBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["NoLicense"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1189,6 +1229,7 @@ export interface operations {
             400: components["responses"]["CallerDetailsBadRequest"];
             401: components["responses"]["InvalidToken"];
             403: components["responses"]["NoLicense"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -1,4 +1,3 @@
-import type { Clock } from '../clock.js';
 import { loadDocument } from '../openapi/documents.js';
 import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
 import type { ApiResponse, FieldsOf, HandlersOf } from '../openapi/types.js';
@@ -11,7 +10,6 @@ import { GRANT_CODE_TTL_MS, mintAccessToken, mintRefreshToken, revoke, zohoToken
 
 export interface AccountsDeps {
   tenants: Tenants;
-  clock: Clock;
   /** Access token lifetime, seconds. */
   tokenTtlSeconds: number;
   /** Answer `expires_in` in milliseconds plus `expires_in_sec`, as Zoho did before 2020. */
@@ -74,7 +72,7 @@ function tenantOfRequest(tenants: Tenants, params: { client_id?: string; token?:
  * the token endpoint with Zoho's HTTP-200 errors, revocation, serverinfo.
  */
 export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
-  const { tenants, clock } = deps;
+  const { tenants } = deps;
   const tenantOf = (params: Record<string, unknown>) => tenantOfRequest(tenants, params);
 
   const issueCode = (db: Tenant, now: Date, params: AuthorizeParams, orgId: string, userId: string, baseUrl: string): ApiResponse => {
@@ -151,7 +149,10 @@ export async function createAccountsApi(deps: AccountsDeps): Promise<SpecApi> {
   return createSpecApi({
     document: loadDocument('accounts.yaml').document,
     handlers,
-    context: ({ params, baseUrl }) => ({ params, caller: undefined, db: tenantOf(params), now: clock.now(), baseUrl }),
+    context: ({ params, baseUrl }) => {
+      const db = tenantOf(params);
+      return { params, caller: undefined, db, now: tenants.now(db), baseUrl };
+    },
     tenantOf: ({ db }) => db.id,
     // A missing or malformed field: what each endpoint answers when the field is wrong.
     validationFail: (errors, { operationId }) => {

@@ -7,7 +7,6 @@
  * trigger on one org of it: named by `orgid`, resolved through `userid`, or
  * the tenant's licensed org.
  */
-import type { Clock } from '../clock.js';
 import { findUser, recordPhone } from '../crm/lookup.js';
 import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
 import { loadDocument } from '../openapi/documents.js';
@@ -19,6 +18,9 @@ import type { Journal } from '../journal/journal.js';
 import type { LiveEvents } from '../journal/live.js';
 import type { Tenants } from '../tenants/registry.js';
 import { journalHandlers } from './journal.js';
+import { badDayHandlers, type FaultTargets } from './bad-day.js';
+import type { Limiter } from '../controls/limits.js';
+import type { Clock } from '../clock.js';
 import { tenantHandlers } from './tenants.js';
 import { errorResponse, fail, ZOHO_ROUTING } from '../zoho/errors.js';
 import { paramError } from '../zoho/param-errors.js';
@@ -26,9 +28,12 @@ import type { operations } from './document.gen.js';
 
 export interface AdminDeps {
   tenants: Tenants;
+  limiter: Limiter;
+  targets: FaultTargets;
+  /** The real clock every tenant's clock is an offset of. */
+  clock: Clock;
   journal: Journal;
   live: LiveEvents;
-  clock: Clock;
   delivery: DeliveryOptions;
   routingErrorSchemas: RoutingErrorSchemas;
   /** After every operation that may have changed the store. */
@@ -72,15 +77,26 @@ function resetOrgs(tenant: Tenant, fresh: Tenant, orgIds: readonly string[]): Te
   return tenant;
 }
 
-export async function createAdminApi({ tenants, journal, live, clock, delivery, routingErrorSchemas, onWrite, logError }: AdminDeps): Promise<SpecApi> {
+export async function createAdminApi({
+  tenants,
+  limiter,
+  targets,
+  clock,
+  journal,
+  live,
+  delivery,
+  routingErrorSchemas,
+  onWrite,
+  logError,
+}: AdminDeps): Promise<SpecApi> {
   /** Sends (or, off the allow-list, refuses) one request and answers with its outbox record. */
   const send = async (db: Tenant, org: Org, out: Outgoing): Promise<OperationResult> => {
     if (!hostAllowed(out.url, delivery.allowHosts)) {
       const host = URL.canParse(out.url) ? new URL(out.url).host : out.url;
-      const refused = recordRefusal({ db, org }, out, clock.now(), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
+      const refused = recordRefusal({ db, org }, out, tenants.now(db), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
       return { ...errorResponse('WEBHOOK_HOST_NOT_ALLOWED', { subject: host, details: { url: out.url, delivery: refused.id } }), orgId: org.id };
     }
-    const done = await deliver({ db, org }, out, delivery, clock);
+    const done = await deliver({ db, org }, out, delivery, tenants.clockOf(db));
     return { status: 200, body: done, orgId: org.id };
   };
 
@@ -91,6 +107,7 @@ export async function createAdminApi({ tenants, journal, live, clock, delivery, 
   const handlers: HandlersOf<operations, undefined, Tenant> = {
     ...tenantHandlers(tenants),
     ...journalHandlers(journal, live),
+    ...badDayHandlers({ tenants, limiter, targets, clock }),
 
     triggerClickToCall: ({ params, db }) => {
       const org = params.orgid !== undefined ? orgById(db, params.orgid) : orgOfUser(db, params.userid);
@@ -151,7 +168,7 @@ export async function createAdminApi({ tenants, journal, live, clock, delivery, 
       const named = (params.tenant ?? (TENANT_PATH_OPERATIONS.has(operationId) ? params.id : undefined)) as string | undefined;
       const tenant = named === undefined ? tenants.default : tenants.get(named);
       if (!tenant) fail('UNKNOWN_TENANT', { subject: named, details: { tenant: named! } });
-      return { params, caller: undefined, db: tenants.use(tenant), now: clock.now(), baseUrl };
+      return { params, caller: undefined, db: tenants.use(tenant), now: tenants.now(tenant), baseUrl };
     },
     tenantOf: ({ db }) => db.id,
     validationFail: (errors) => paramError(errors),

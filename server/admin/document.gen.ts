@@ -264,6 +264,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's faults, in the order they are tried */
+        get: operations["listFaults"];
+        put?: never;
+        /**
+         * Make the tenant's requests fail as Zoho's do on a bad day
+         * @description A fault matches an operation (`operationId`, of the PhoneBridge or
+         *     accounts document), or a `method` and/or `path`; with neither, every
+         *     PhoneBridge operation. Its effect is a documented `status` of the
+         *     operation (answered with the document's example, as `Prefer: code=`
+         *     does: no handler runs, so nothing changes), a `delayMs` before the
+         *     answer (the real one, or `status`), or a `drop` of the connection:
+         *     `close` (closed with no answer), `reset` (TCP reset), `half` (half of
+         *     a success body, then closed). `times` limits how many requests it
+         *     touches (default unlimited); `probability` (default 1) is drawn from a
+         *     generator seeded with `seed` (default 1), so a run repeats exactly.
+         *     Faults are tried in the order added; the first that touches a request
+         *     applies. The control plane itself is never faulted. The journal marks
+         *     every request a fault touched (`fault`).
+         */
+        post: operations["addFault"];
+        /** Remove every fault of the tenant */
+        delete: operations["clearFaults"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/faults/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one fault */
+        delete: operations["deleteFault"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's time */
+        get: operations["getClock"];
+        put?: never;
+        /**
+         * Move the tenant's time forward (or to an instant), so an hour of token life passes in no time
+         * @description `advance` (seconds, or an ISO 8601 duration such as `PT1H1S`) moves the
+         *     tenant's clock forward; `set` puts it at an instant; one of the two.
+         *     Time keeps running from there. Everything time-based in the tenant
+         *     follows it: access-token and grant-code expiry, the refresh-token
+         *     limits, call, event and activity times, the click-to-call link window,
+         *     the tenant's own expiry, journal times, the API credit window. Other
+         *     tenants keep their own time.
+         */
+        post: operations["setClock"];
+        /** Back to real time */
+        delete: operations["resetClock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's API limits and each org's use of them */
+        get: operations["getLimits"];
+        put?: never;
+        /**
+         * Apply Zoho's API limits to the tenant's orgs (off by default)
+         * @description Zoho limits each org's CRM API: requests in flight at once by edition
+         *     (Free 5, Standard 10, Professional 15, Enterprise 20, Ultimate 25) and
+         *     credits over a rolling 24 hours (Free 5,000; else 50,000 plus 250, 500,
+         *     1,000 or 2,000 per user by edition); beyond them `429
+         *     TOO_MANY_REQUESTS`. Whether PhoneBridge calls count is not documented,
+         *     so the mock applies limits only when asked. `edition` picks Zoho's
+         *     figures (credits for the org's active users); `concurrency`, `credits`
+         *     and `windowSeconds` (default 86400) set or override them. Each
+         *     PhoneBridge request with a token of the tenant costs one credit of its
+         *     org; the window follows the tenant's clock.
+         */
+        post: operations["setLimits"];
+        /** No limits (the default) */
+        delete: operations["clearLimits"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -356,6 +466,92 @@ export interface components {
                 }[];
             }[];
         };
+        /** @description At least one of `status`, `delayMs`, `drop`; `drop` goes with `delayMs` only. */
+        FaultEffect: {
+            /** @description A status the operation documents (every matched operation, for a fault on several). */
+            status?: number;
+            delayMs?: number;
+            /** @enum {string} */
+            drop?: "close" | "reset" | "half";
+        };
+        NewFault: {
+            tenant?: components["schemas"]["TenantId"];
+            /** @example callHungUp */
+            operationId?: string;
+            /** @enum {string} */
+            method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "get" | "post" | "put" | "patch" | "delete";
+            path?: string;
+            status?: number;
+            delayMs?: number;
+            /** @enum {string} */
+            drop?: "close" | "reset" | "half";
+            times?: number;
+            probability?: number;
+            seed?: number;
+        };
+        Fault: {
+            id: string;
+            match: {
+                operationId?: string;
+                method?: string;
+                path?: string;
+            };
+            effect: components["schemas"]["FaultEffect"];
+            times: number | null;
+            /** @description Requests it may still touch; null for unlimited. */
+            remaining: number | null;
+            probability: number;
+            seed: number;
+            /** @description Requests it touched. */
+            hits: number;
+            /** @description Matching requests it drew for. */
+            seen: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ClockChange: {
+            tenant?: components["schemas"]["TenantId"];
+            /**
+             * @description Seconds (`3601`), or an ISO 8601 duration (`PT1H1S`, `P1D`).
+             * @example 3601
+             */
+            advance?: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T12:00:00Z
+             */
+            set?: string;
+        };
+        Clock: {
+            /** Format: date-time */
+            now: string;
+            /** @description How far the tenant's clock is from real time (0 is real time). */
+            offsetSeconds: number;
+        };
+        NewLimits: {
+            tenant?: components["schemas"]["TenantId"];
+            /** @enum {string} */
+            edition?: "free" | "standard" | "professional" | "enterprise" | "ultimate";
+            concurrency?: number;
+            credits?: number;
+            windowSeconds?: number;
+        };
+        LimitsState: {
+            limits: {
+                concurrency: number | null;
+                /** @description The figure given; with only an edition, null here and per org below. */
+                credits: number | null;
+                windowSeconds: number;
+                edition: string | null;
+            } | null;
+            /** @description Each org's use (empty without limits). */
+            orgs: {
+                orgId: string;
+                inFlight: number;
+                creditsUsed: number;
+                credits: number | null;
+            }[];
+        };
         JournalFilter: {
             tenant?: components["schemas"]["TenantId"];
             operation?: string;
@@ -409,8 +605,13 @@ export interface components {
             callrefid: string | null;
             /** @enum {string} */
             validation: "passed" | "failed" | "skipped";
-            /** @description Answered with the document's example because of `Prefer` (or an injected status). */
+            /** @description Answered with the document's example because of `Prefer`, `__code` or an injected status. */
             preferred: boolean;
+            /** @description The fault that touched the request (`POST /__admin/faults`); a dropped connection has response status 0. */
+            fault: {
+                id: string;
+                effect: components["schemas"]["FaultEffect"];
+            } | null;
             response: {
                 status: number;
                 headers: {
@@ -602,6 +803,48 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["Tenant"];
+            };
+        };
+        /** @description The tenant's time now. */
+        ClockNow: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "now": "2026-11-26T13:00:01.000Z",
+                 *       "offsetSeconds": 3601
+                 *     }
+                 */
+                "application/json": components["schemas"]["Clock"];
+            };
+        };
+        /** @description The tenant's limits and each org's use. */
+        LimitsNow: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "limits": {
+                 *         "concurrency": 5,
+                 *         "credits": null,
+                 *         "windowSeconds": 86400,
+                 *         "edition": "free"
+                 *       },
+                 *       "orgs": [
+                 *         {
+                 *           "orgId": "700000101",
+                 *           "inFlight": 0,
+                 *           "creditsUsed": 12,
+                 *           "credits": 5000
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["LimitsState"];
             };
         };
         /** @description No tenant has this id (it may have been deleted, or removed after `PHONEBRIDGE_TENANT_TTL` seconds unused). */
@@ -1316,6 +1559,246 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    listFaults: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The faults, with what each has touched so far. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "faults": []
+                     *     }
+                     */
+                    "application/json": {
+                        faults: components["schemas"]["Fault"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    addFault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewFault"];
+                "application/x-www-form-urlencoded": components["schemas"]["NewFault"];
+            };
+        };
+        responses: {
+            /** @description The fault, active at once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "1",
+                     *       "match": {
+                     *         "operationId": "callHungUp"
+                     *       },
+                     *       "effect": {
+                     *         "status": 500
+                     *       },
+                     *       "times": 1,
+                     *       "remaining": 1,
+                     *       "probability": 1,
+                     *       "seed": 1,
+                     *       "hits": 0,
+                     *       "seen": 0,
+                     *       "createdAt": "2026-11-26T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Fault"];
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    clearFaults: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No fault is left. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "faults": []
+                     *     }
+                     */
+                    "application/json": {
+                        faults: unknown[];
+                    };
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    deleteFault: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fault is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["NotInJournal"];
+        };
+    };
+    getClock: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ClockNow"];
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    setClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ClockChange"];
+                "application/x-www-form-urlencoded": components["schemas"]["ClockChange"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ClockNow"];
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    resetClock: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ClockNow"];
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    getLimits: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["LimitsNow"];
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    setLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewLimits"];
+                "application/x-www-form-urlencoded": components["schemas"]["NewLimits"];
+            };
+        };
+        responses: {
+            200: components["responses"]["LimitsNow"];
+            400: components["responses"]["BadTrigger"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    clearLimits: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["LimitsNow"];
             400: components["responses"]["BadTrigger"];
             404: components["responses"]["UnknownTenant"];
         };

@@ -2,7 +2,8 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { JSON_TYPE } from '../openapi/prefer.js';
 import type { SpecApi } from '../openapi/engine.js';
 import type { DocumentText } from '../openapi/documents.js';
-import type { ApiRequest, ApiResponse } from '../openapi/types.js';
+import type { ApiRequest, ApiResponse, ApiResult } from '../openapi/types.js';
+import type { Gate } from '../controls/gate.js';
 import { bodyParsers, rawBodyOf } from './body.js';
 import type { RequestEvents } from './events.js';
 
@@ -17,7 +18,28 @@ export interface AppDeps {
   events: RequestEvents;
   /** The answer to a failure outside every API (the APIs answer their own). */
   internalError: () => ApiResponse;
+  /** What every request passes before its API handles it (limits, faults). */
+  gate?: Gate;
   logError?: (error: unknown) => void;
+}
+
+/** The request as if it carried `Prefer: code=<status>`: the engine answers the documented example, running no handler. */
+function preferring(request: ApiRequest, status: number): ApiRequest {
+  return { ...request, headers: { ...request.headers, prefer: `code=${status}` } };
+}
+
+/**
+ * A connection that fails as a network does: closed without an answer (FIN),
+ * reset (RST), or closed after half of the answer's body (its Content-Length says more).
+ */
+function drop(res: Response, kind: 'close' | 'reset' | 'half', half: ApiResponse | undefined): void {
+  const socket = res.socket;
+  if (!socket) return;
+  if (kind === 'reset') return void socket.resetAndDestroy();
+  if (kind === 'close' || !half || half.body === undefined) return void socket.end();
+  const body = Buffer.from(JSON.stringify(half.body));
+  res.writeHead(half.status, { 'Content-Type': JSON_TYPE, 'Content-Length': String(body.length) });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => socket.destroy());
 }
 
 function send(req: Request, res: Response, { status, body, headers, stream }: ApiResponse): void {
@@ -38,7 +60,7 @@ function send(req: Request, res: Response, { status, body, headers, stream }: Ap
  * The Express app: body parsers, the served documents, and one catch-all that
  * hands every other request to the API owning its path. It never listens.
  */
-export function createApp({ apis, documents, publicUrl, events, internalError, logError = console.error }: AppDeps): express.Express {
+export function createApp({ apis, documents, publicUrl, events, internalError, gate, logError = console.error }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -70,10 +92,24 @@ export function createApp({ apis, documents, publicUrl, events, internalError, l
       body: req.body as unknown,
       baseUrl,
     };
-    api
-      .handle(request)
-      .then((result) => {
-        send(req, res, result);
+    const operationId = api.operationOf(request.method, request.path);
+    const answer = async () => {
+      const outcome = gate ? await gate({ request, api: name, operationId }) : undefined;
+      try {
+        let result: ApiResult;
+        if (outcome?.refusal) {
+          result = { ...outcome.refusal, operationId, trace: { operationId, validation: 'skipped', tenantId: outcome.tenantId } };
+        } else if (outcome?.drop) {
+          // Half of a success body needs one: the operation's documented success, as Prefer would answer it (no handler runs).
+          const success = outcome.drop === 'half' && operationId ? api.statusesOf(operationId).find((s) => s.status < 300 && s.example) : undefined;
+          const half = success ? await api.handle(preferring(request, success.status)) : undefined;
+          drop(res, outcome.drop, half);
+          result = { status: 0, operationId, trace: { operationId, validation: 'skipped', tenantId: outcome.tenantId } };
+        } else {
+          result = await api.handle(outcome?.status ? preferring(request, outcome.status) : request);
+          send(req, res, result);
+        }
+        if (outcome?.refusal) send(req, res, result);
         const { validation = 'skipped', ...trace } = result.trace ?? {};
         events.emit('request:end', {
           ...start,
@@ -85,10 +121,15 @@ export function createApp({ apis, documents, publicUrl, events, internalError, l
           durationMs: performance.now() - started,
           validation,
           result,
-          violations: () => api.checkResponse(result),
+          fault: outcome?.fault && { id: outcome.fault.id, effect: outcome.fault.effect },
+          // A dropped connection has no answer to check.
+          violations: () => (outcome?.drop ? [] : api.checkResponse(result)),
         });
-      })
-      .catch(next);
+      } finally {
+        outcome?.release();
+      }
+    };
+    answer().catch(next);
   });
 
   // Anything unexpected: the API's error envelope, never a stack trace.

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ApiRequest, ApiResult, RequestTrace } from '../openapi/types.js';
+import type { FaultEffect } from '../store/schema.js';
 
 export interface RequestStart {
   /** Increasing per app: pairs a start with its end. */
@@ -23,6 +24,8 @@ export interface RequestEnd extends RequestStart, Omit<RequestTrace, 'validation
   request: ApiRequest;
   /** The body's bytes as received, if it had one. */
   rawBody: Buffer | undefined;
+  /** The fault injected into it, if any (status 0: the connection was dropped). */
+  fault?: { id: string; effect: FaultEffect };
   status: number;
   durationMs: number;
   validation: RequestTrace['validation'];

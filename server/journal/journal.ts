@@ -5,6 +5,7 @@
  * per tenant, oldest dropped.
  */
 import { EventEmitter } from 'node:events';
+import type { FaultEffect } from '../store/schema.js';
 import type { Hint } from './hints.js';
 
 export interface JournalEntry {
@@ -26,6 +27,7 @@ export interface JournalEntry {
   callrefid: string | null;
   validation: 'passed' | 'failed' | 'skipped';
   preferred: boolean;
+  fault: { id: string; effect: FaultEffect } | null;
   response: { status: number; headers: Record<string, string>; body: unknown };
   durationMs: number;
   hints: Hint[];

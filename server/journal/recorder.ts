@@ -5,7 +5,6 @@
  * is, and a trigger of the control plane the delivery it made.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Clock } from '../clock.js';
 import type { RequestEnd, RequestEvents } from '../http/events.js';
 import { callView } from '../phonebridge/calls.js';
 import type { Delivery, Tenant } from '../store/schema.js';
@@ -48,22 +47,9 @@ function journalQuery(query: unknown): Record<string, unknown> {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-/**
- * The tenant of a request: the one the API resolved; else the one holding the
- * token it sent (in any scheme, or in the query) or its OAuth client; else the default.
- */
+/** The tenant of a request: the one the API resolved, else the one its token or client names (or the default). */
 function tenantOf(tenants: Tenants, end: RequestEnd): Tenant | undefined {
-  if (end.tenantId) return tenants.get(end.tenantId);
-  const { headers, query, body } = end.request;
-  const q = (typeof query === 'object' && query) as Record<string, unknown> | false;
-  const b = (typeof body === 'object' && body) as Record<string, unknown> | false;
-  const tokens = [/(\S+)\s*$/.exec(headers.authorization ?? '')?.[1], q && text(q.authtoken), q && text(q.access_token)];
-  for (const token of tokens) {
-    const tenant = token ? tenants.byToken(token) : undefined;
-    if (tenant) return tenant;
-  }
-  const clientId = (q && text(q.client_id)) || (b && text(b.client_id));
-  return (clientId && tenants.byClient(clientId)) || tenants.default;
+  return end.tenantId ? tenants.get(end.tenantId) : tenants.ofRequest(end.request);
 }
 
 function responseBody(body: unknown): unknown {
@@ -77,14 +63,13 @@ export interface RecorderDeps {
   journal: Journal;
   live: LiveEvents;
   hints: (input: HintInput) => Hint[];
-  clock: Clock;
   logError: (error: unknown) => void;
 }
 
 /** The operations of the control plane that send a request to the vendor (and so add to the outbox). */
 const TRIGGERS = new Set(['triggerClickToCall', 'triggerCallControl']);
 
-export function recordRequests({ events, tenants, journal, live, hints, clock, logError }: RecorderDeps): void {
+export function recordRequests({ events, tenants, journal, live, hints, logError }: RecorderDeps): void {
   const announceCall = (tenant: Tenant, orgId: string | undefined, callrefid: string | null) => {
     const org = orgId ? tenant.orgs[orgId] : undefined;
     const log = org && callrefid ? org.calls[callrefid] : undefined;
@@ -113,8 +98,8 @@ export function recordRequests({ events, tenants, journal, live, hints, clock, l
     const callrefid = text(fields?.callrefid) ?? (parsed ? text(parsed.callrefid) : undefined) ?? null;
     const bodyText = rawBody && rawBody.length > 0 ? rawBody.subarray(0, BODY_CAP).toString('utf8') : undefined;
     const entry: Omit<JournalEntry, 'id'> = {
-      // The mock's clock, as every other time it keeps (a test that sets it sees journal times follow).
-      at: clock.now().toISOString(),
+      // The tenant's clock, as every other time it keeps (a test that moves it sees journal times follow).
+      at: tenants.now(tenant).toISOString(),
       tenant: tenant.id,
       method: end.method,
       path: end.path,
@@ -128,7 +113,8 @@ export function recordRequests({ events, tenants, journal, live, hints, clock, l
       orgId: end.orgId ?? null,
       callrefid,
       validation: end.validation,
-      preferred: end.preferred === true,
+      preferred: end.preferred === true || end.fault?.effect.status !== undefined,
+      fault: end.fault ?? null,
       response: { status: result.status, headers: { ...result.headers }, body: responseBody(result.body) },
       durationMs: Math.round(end.durationMs * 1000) / 1000,
       hints: hints({
@@ -140,7 +126,7 @@ export function recordRequests({ events, tenants, journal, live, hints, clock, l
         body: request.body,
         operationId: end.operationId,
         status: result.status,
-        now: clock.now(),
+        now: tenants.now(tenant),
       }),
       warnings: end.warnings ?? [],
     };

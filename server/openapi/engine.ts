@@ -22,6 +22,12 @@ export interface SpecApi {
   checkResponse(result: ApiResult): string[];
   /** Whether the document has this path, with any method. */
   hasPath(path: string): boolean;
+  /** Every operation of the document. */
+  readonly operationIds: readonly string[];
+  /** The operation a method and path route to, if any. */
+  operationOf(method: string, path: string): string | undefined;
+  /** The statuses an operation documents, with whether each has a JSON example. */
+  statusesOf(operationId: string): { status: number; example: boolean }[];
   /** The schemas of the 404 and 405 bodies, for a document that has none of its own. */
   readonly routingErrorSchemas: RoutingErrorSchemas;
 }
@@ -264,9 +270,18 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
   return {
     routingErrorSchemas: schemas,
     hasPath: (path) => routesOf(path) !== undefined,
+    operationIds: routes.map((r) => r.info.operationId),
+    operationOf: (method, path) => routesOf(path)?.find((r) => r.operation.method === (method === 'HEAD' ? 'get' : method.toLowerCase()))?.info.operationId,
+    statusesOf: (operationId) =>
+      Object.entries(byId.get(operationId)?.operation.responses ?? {})
+        .filter(([status]) => /^\d{3}$/.test(status))
+        .map(([status, response]) => ({
+          status: Number(status),
+          example: (response as { content?: Record<string, { example?: unknown }> }).content?.['application/json']?.example !== undefined,
+        })),
 
     async handle(request) {
-      const prefer = preferredStatus(request.headers);
+      const prefer = preferredStatus(request.headers, request.query);
       const result = await answer(request, prefer);
       return prefer && !result.trace?.preferred ? { ...result, headers: { ...result.headers, 'Preference-Applied': 'none' } } : result;
     },

@@ -5,10 +5,12 @@ import type { ApiResponse } from './types.js';
 
 export const JSON_TYPE = 'application/json;charset=utf-8';
 
-/** `Prefer: code=500` -> '500'. */
-export function preferredStatus(headers: IncomingHttpHeaders): string | undefined {
+/** `Prefer: code=500` -> '500'; else Prism's query parameter for one request, `?__code=500`. */
+export function preferredStatus(headers: IncomingHttpHeaders, query?: unknown): string | undefined {
   const prefer = headers.prefer;
-  return /(?:^|[\s,;])code=(\d{3})\b/.exec(Array.isArray(prefer) ? prefer.join(',') : (prefer ?? ''))?.[1];
+  const fromHeader = /(?:^|[\s,;])code=(\d{3})\b/.exec(Array.isArray(prefer) ? prefer.join(',') : (prefer ?? ''))?.[1];
+  const code = (query as { __code?: unknown } | undefined)?.__code;
+  return fromHeader ?? (typeof code === 'string' && /^\d{3}$/.test(code) ? code : undefined);
 }
 
 /** The documented example of one of an operation's statuses, as a response. */

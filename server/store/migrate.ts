@@ -10,7 +10,22 @@ import { DEFAULT_TENANT, type Db, type Delivery, type Tenant } from './schema.js
 export const SCHEMA_VERSION = 3;
 
 /** One world as versions 1 and 2 saved the whole database. */
-export type LegacyDb = Omit<Tenant, 'id' | 'label' | 'number' | 'crmSize' | 'createdAt' | 'lastUsedAt' | 'personas' | 'clientIds' | 'defaultOrgId'> & {
+export type LegacyDb = Omit<
+  Tenant,
+  | 'id'
+  | 'label'
+  | 'number'
+  | 'crmSize'
+  | 'createdAt'
+  | 'lastUsedAt'
+  | 'personas'
+  | 'clientIds'
+  | 'defaultOrgId'
+  | 'clockOffsetMs'
+  | 'faults'
+  | 'nextFaultId'
+  | 'limits'
+> & {
   schemaVersion: 1 | 2;
   outbox?: Delivery[];
 };
@@ -39,6 +54,11 @@ function migrateTenant(tenant: Tenant & { outbox?: Delivery[] }): Tenant {
   tenant.grantCodes = dict(tenant.grantCodes);
   tenant.refreshTokens = dict(tenant.refreshTokens);
   tenant.nextDeliveryId ??= 1;
+  // Added within version 3 (clock, faults, limits): a file without them has none.
+  tenant.clockOffsetMs ??= 0;
+  tenant.faults ??= [];
+  tenant.nextFaultId ??= 1;
+  tenant.limits ??= null;
   // Version 1 kept one outbox for every org: each entry moves to its org's.
   for (const delivery of tenant.outbox ?? []) tenant.orgs[delivery.orgId]?.outbox.push(delivery);
   delete tenant.outbox;
@@ -58,6 +78,10 @@ function legacyToTenant({ schemaVersion: _version, ...world }: LegacyDb, now: st
     personas: { ...TOKENS },
     clientIds: Object.fromEntries(OAUTH_CLIENTS.map((c) => [c.vendor, c.clientId])),
     defaultOrgId: LICENSED_ORG_ID,
+    clockOffsetMs: 0,
+    faults: [],
+    nextFaultId: 1,
+    limits: null,
     ...world,
   };
 }

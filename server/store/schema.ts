@@ -263,6 +263,50 @@ export interface Tenant {
   refreshTokens: Record<string, RefreshGrant>;
   /** Next outbox entry id: unique across the tenant's orgs, so one listing of every org sorts by it. */
   nextDeliveryId: number;
+  /** The tenant's clock: milliseconds added to the real time (POST /__admin/clock); 0 is real time. */
+  clockOffsetMs: number;
+  /** Faults injected into its requests (POST /__admin/faults), in the order they are tried. */
+  faults: Fault[];
+  nextFaultId: number;
+  /** Zoho's API limits applied to its orgs (POST /__admin/limits); null: none (the default). */
+  limits: Limits | null;
+}
+
+/** What a fault does to a request it matches. */
+export interface FaultEffect {
+  /** Answer this documented status with the document's example, as `Prefer: code=` does. */
+  status?: number;
+  /** Wait this long before answering (the real answer, or `status`). */
+  delayMs?: number;
+  /** Answer nothing: close the connection, reset it, or send half of a success body and close. */
+  drop?: 'close' | 'reset' | 'half';
+}
+
+export interface Fault {
+  id: string;
+  /** Which requests: an operation, or a method and a path; neither: every PhoneBridge operation. */
+  match: { operationId?: string; method?: string; path?: string };
+  effect: FaultEffect;
+  /** How many requests it may touch; null: unlimited. */
+  times: number | null;
+  /** The chance it touches a matching request, drawn from a generator seeded with `seed`. */
+  probability: number;
+  seed: number;
+  /** Requests it touched so far. */
+  hits: number;
+  /** Matching requests seen so far (each drew a number against `probability`). */
+  seen: number;
+  createdAt: string;
+}
+
+export interface Limits {
+  /** Requests in flight at once per org; null: no limit. */
+  concurrency: number | null;
+  /** Requests per org within the rolling window; null: no limit. */
+  credits: number | null;
+  windowSeconds: number;
+  /** The edition whose figures were picked, if one was named. */
+  edition: string | null;
 }
 
 export const DEFAULT_TENANT = 'default';

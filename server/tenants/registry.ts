@@ -6,6 +6,7 @@
  * the TTL is removed; the default one never is.
  */
 import { createTenant, identityOf, newIdentity, type SeedOptions } from '../../fixtures/seed.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../clock.js';
 import { DEFAULT_TENANT, type Db, type Tenant } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -27,8 +28,8 @@ export interface TenantsConfig {
 /** Why a tenant could not be created: the limit is reached. */
 export class TenantLimitError extends Error {}
 
-/** A touch is saved at most this often: using a tenant is not a change worth a save per request. */
-const TOUCH_SAVE_MS = 60_000;
+/** When a tenant was last used is kept to this granularity at most (a tenth of the TTL if that is less). */
+const TOUCH_GRANULARITY_MS = 60_000;
 
 export interface Tenants {
   readonly default: Tenant;
@@ -38,6 +39,16 @@ export interface Tenants {
   byToken(token: string): Tenant | undefined;
   /** The tenant owning this OAuth client. */
   byClient(clientId: string): Tenant | undefined;
+  /**
+   * The tenant a request belongs to before any API reads it: the one holding
+   * the token it sent (in any scheme, or in the query), else owning its OAuth
+   * client; else the default one.
+   */
+  ofRequest(request: { headers: IncomingHttpHeaders; query: unknown; body: unknown }): Tenant;
+  /** The tenant's time: the mock's clock moved by the tenant's offset (POST /__admin/clock). */
+  now(tenant: Tenant): Date;
+  /** The tenant's clock, for what takes a Clock. */
+  clockOf(tenant: Tenant): Clock;
   /** Marks the tenant used now (it expires TTL seconds after its last use). */
   use(tenant: Tenant): Tenant;
   /** When an unused tenant will be removed, or null if it never will be. */
@@ -59,6 +70,7 @@ export function createTenants(store: Store, clock: Clock, config: TenantsConfig)
   const all = () => Object.values(db().tenants);
   const options = (seed: number, crmSize: number): SeedOptions => ({ seed, crmSize, now: clock.now() });
   const ttlMs = config.ttlSeconds * 1000;
+  const touchGranularityMs = ttlMs === 0 ? TOUCH_GRANULARITY_MS : Math.min(TOUCH_GRANULARITY_MS, ttlMs / 10);
 
   const tenants: Tenants = {
     get default() {
@@ -77,11 +89,29 @@ export function createTenants(store: Store, clock: Clock, config: TenantsConfig)
       return undefined;
     },
 
+    now: (tenant) => new Date(clock.now().getTime() + tenant.clockOffsetMs),
+    clockOf: (tenant) => ({ now: () => tenants.now(tenant) }),
+
+    ofRequest({ headers, query, body }) {
+      const q = ((typeof query === 'object' && query) || {}) as Record<string, unknown>;
+      const b = ((typeof body === 'object' && body) || {}) as Record<string, unknown>;
+      const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+      const tokens = [/(\S+)\s*$/.exec(headers.authorization ?? '')?.[1], text(q.authtoken), text(q.access_token), text(b.token), text(q.token)];
+      for (const token of tokens) {
+        const tenant = token ? tenants.byToken(token) : undefined;
+        if (tenant) return tenant;
+      }
+      const clientId = text(q.client_id) ?? text(b.client_id);
+      return (clientId && tenants.byClient(clientId)) || tenants.default;
+    },
+
     use(tenant) {
-      const now = clock.now();
-      const last = Date.parse(tenant.lastUsedAt);
-      tenant.lastUsedAt = now.toISOString();
-      if (now.getTime() - last > TOUCH_SAVE_MS) store.changed();
+      const now = tenants.now(tenant);
+      // Kept to a granularity (and saved when it moves), so a burst of requests is not a save each.
+      if (Math.abs(now.getTime() - Date.parse(tenant.lastUsedAt)) >= touchGranularityMs) {
+        tenant.lastUsedAt = now.toISOString();
+        store.changed();
+      }
       return tenant;
     },
 
@@ -126,10 +156,10 @@ export function createTenants(store: Store, clock: Clock, config: TenantsConfig)
     },
 
     async sweep() {
-      const now = clock.now().getTime();
+      // Each tenant's own time: a tenant whose clock was advanced past its expiry goes.
       const expired = all().filter((t) => {
         const at = tenants.expiresAt(t);
-        return at !== null && at.getTime() <= now;
+        return at !== null && at.getTime() <= tenants.now(t).getTime();
       });
       for (const tenant of expired) await tenants.remove(tenant.id);
       return expired.map((t) => t.id);

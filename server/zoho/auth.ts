@@ -34,11 +34,12 @@ export function zohoToken(headers: IncomingHttpHeaders): string | undefined {
 }
 
 /** The caller a live token belongs to (in whichever tenant holds it), or undefined for no token, an unknown, expired or orphaned one. */
-export function resolveCaller(tenants: Pick<Tenants, 'byToken'>, headers: IncomingHttpHeaders, now: Date): Caller | undefined {
+export function resolveCaller(tenants: Pick<Tenants, 'byToken' | 'now'>, headers: IncomingHttpHeaders): Caller | undefined {
   const token = zohoToken(headers);
   const tenant = token ? tenants.byToken(token) : undefined;
   const grant = token ? tenant?.tokens[token] : undefined;
-  if (!token || !tenant || !grant || Date.parse(grant.expiresAt) <= now.getTime()) return undefined;
+  // Expiry by the tenant's own clock.
+  if (!token || !tenant || !grant || Date.parse(grant.expiresAt) <= tenants.now(tenant).getTime()) return undefined;
   const org = tenant.orgs[grant.orgId];
   const user = org?.users.find((u) => u.id === grant.userId);
   const vendor = tenant.vendors[grant.vendor];
@@ -47,9 +48,9 @@ export function resolveCaller(tenants: Pick<Tenants, 'byToken'>, headers: Incomi
 }
 
 /** The engine's authentication for Zoho's OAuth: 401 INVALID_TOKEN, or OAUTH_SCOPE_MISMATCH for a token without the scope. */
-export function zohoOAuth(tenants: Pick<Tenants, 'byToken' | 'use'>, now: () => Date) {
+export function zohoOAuth(tenants: Pick<Tenants, 'byToken' | 'use' | 'now'>) {
   return (headers: IncomingHttpHeaders, operation: OperationInfo): Authentication => {
-    const caller = resolveCaller(tenants, headers, now());
+    const caller = resolveCaller(tenants, headers);
     if (!caller) return { refusal: errorResponse('INVALID_TOKEN') };
     tenants.use(caller.tenant);
     if (!scopeAllows(caller.grant.scopes, operation.readOnly)) return { refusal: errorResponse('OAUTH_SCOPE_MISMATCH') };

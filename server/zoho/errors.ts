@@ -35,6 +35,8 @@ export const ERRORS = {
   NO_URL_FOR_ACTION: { status: 409, code: 'NO_URL_FOR_ACTION', message: 'The vendor registered no URL for {param}' },
   ACTION_NOT_ALLOWED: { status: 409, code: 'ACTION_NOT_ALLOWED', message: '{param}' },
   WEBHOOK_HOST_NOT_ALLOWED: { status: 403, code: 'WEBHOOK_HOST_NOT_ALLOWED', message: '{param} is not in PHONEBRIDGE_WEBHOOK_ALLOW' },
+  // Zoho's CRM answers this when an org's concurrency or credits are exhausted (no PhoneBridge page words it).
+  TOO_MANY_REQUESTS: { status: 429, code: 'TOO_MANY_REQUESTS', message: 'You have reached the {param} limit of API requests for the org; try again later' },
   UNKNOWN_TENANT: { status: 404, code: 'UNKNOWN_TENANT', message: 'No tenant {param} (deleted, or removed after PHONEBRIDGE_TENANT_TTL seconds unused)' },
   TOO_MANY_TENANTS: { status: 429, code: 'TOO_MANY_TENANTS', message: '{param}' },
   DEFAULT_TENANT: { status: 409, code: 'DEFAULT_TENANT', message: 'the default tenant cannot be deleted; POST /__admin/reset starts it over' },

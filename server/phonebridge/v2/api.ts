@@ -2,7 +2,6 @@
  * PhoneBridge v2, from openapi/phonebridge.yaml: routing, auth, validation
  * and 404/405 come from the document; the handlers here only do behaviour.
  */
-import type { Clock } from '../../clock.js';
 import { createSpecApi, type SpecApi } from '../../openapi/engine.js';
 import type { HandlersOf } from '../../openapi/types.js';
 import { loadDocument } from '../../openapi/documents.js';
@@ -37,7 +36,6 @@ export const HANDLERS: HandlersOf<operations, Caller, Tenant> = {
 
 export interface PhoneBridgeDeps {
   tenants: Tenants;
-  clock: Clock;
   /** After every operation that may have changed the store. */
   onWrite?: () => void;
   /** Where unexpected failures are reported; the client only ever sees INTERNAL_ERROR. */
@@ -45,16 +43,19 @@ export interface PhoneBridgeDeps {
 }
 
 /**
- * @example const api = await createPhoneBridgeV2({ store, clock: systemClock });
+ * @example const api = await createPhoneBridgeV2({ tenants });
  *          await api.handle({ method: 'GET', path: '/crm/v2/phonebridge/users', headers, params: {}, baseUrl });
  */
-export async function createPhoneBridgeV2({ tenants, clock, onWrite, logError }: PhoneBridgeDeps): Promise<SpecApi> {
+export async function createPhoneBridgeV2({ tenants, onWrite, logError }: PhoneBridgeDeps): Promise<SpecApi> {
   return createSpecApi({
     document: loadDocument('phonebridge.yaml').document,
     handlers: HANDLERS,
     // Every operation has a security requirement, so the caller (and its tenant) is always known.
-    context: ({ params, security, baseUrl }) => ({ params, caller: security as Caller, db: (security as Caller).tenant, now: clock.now(), baseUrl }),
-    authenticate: zohoOAuth(tenants, () => clock.now()),
+    context: ({ params, security, baseUrl }) => {
+      const caller = security as Caller;
+      return { params, caller, db: caller.tenant, now: tenants.now(caller.tenant), baseUrl };
+    },
+    authenticate: zohoOAuth(tenants),
     validationFail: (errors) => paramError(errors),
     routing: ZOHO_ROUTING,
     formats: ZOHO_FORMATS,

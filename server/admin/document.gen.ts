@@ -374,6 +374,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the mock can keep its promises (every acknowledged write on disk)
+         * @description `200` when the last save succeeded; `503` with the reason when saving
+         *     fails (a full or read-only disk, a folder that went away), until a save
+         *     succeeds again. The Docker image's `HEALTHCHECK` uses it. Open without
+         *     the admin token: it shows nothing of any tenant.
+         */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -465,6 +488,16 @@ export interface components {
                     phone: string | null;
                 }[];
             }[];
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "failing";
+            /** @description Where the mock saves (`:memory:` saves nothing to disk). */
+            database: string;
+            /** @enum {string} */
+            durability: "acknowledged" | "relaxed";
+            /** @description Why the last save failed, or null. */
+            error: string | null;
         };
         /** @description At least one of `status`, `delayMs`, `drop`; `drop` goes with `delayMs` only. */
         FaultEffect: {
@@ -1801,6 +1834,51 @@ export interface operations {
             200: components["responses"]["LimitsNow"];
             400: components["responses"]["BadTrigger"];
             404: components["responses"]["UnknownTenant"];
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Healthy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "database": ".data/phonebridge.json",
+                     *       "durability": "acknowledged",
+                     *       "error": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Saving fails; writes are answered 500 until it works again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "failing",
+                     *       "database": ".data/phonebridge.json",
+                     *       "durability": "acknowledged",
+                     *       "error": "ENOSPC: no space left on device"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
         };
     };
 }

@@ -15,6 +15,8 @@ export interface Store {
   flush(): Promise<void>;
   /** How many times the database has been written since opening. */
   readonly saves: number;
+  /** Why the last save failed, or null when it succeeded (or none was needed). */
+  readonly failure: string | null;
   /** What the last save wrote (the CRM included), read back: for a file, the files themselves. */
   readSaved(): Promise<Db | null>;
   /** Puts a tenant in place (a new one, or a fresh world for one that exists) and saves it, its CRM included, before resolving. */
@@ -173,6 +175,7 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
   let saving: Promise<void> | null = null;
   let lastSaveMs = 0;
   let saves = 0;
+  let failure: string | null = null;
 
   /** The database without the CRM: what each save writes. A shallow copy per tenant and org, not a deep one. */
   const withoutCrm = (): SavedDb => ({
@@ -252,6 +255,9 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
     },
     get saves() {
       return saves;
+    },
+    get failure() {
+      return failure;
     },
     async readSaved() {
       const saved = await readAll(target, location);

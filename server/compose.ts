@@ -92,6 +92,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
     limiter,
     targets,
     clock,
+    health: () => ({ database: store.location, durability: 'acknowledged' as const, error: store.failure }),
     journal,
     live,
     delivery: config.webhook,

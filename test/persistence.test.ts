@@ -123,6 +123,7 @@ function conversation(t: TestApp, receiverBase: string, userId: () => string) {
     () => t.http.post('/__admin/limits').send({ edition: 'enterprise' }),
     () => t.http.get('/__admin/limits'),
     () => t.http.delete('/__admin/limits'),
+    () => t.http.get('/__admin/health'),
     () => t.http.post('/__admin/reset').send({ orgid: '700000101' }),
     () => t.http.post('/__admin/reset'),
   ];

@@ -32,6 +32,8 @@ export interface AdminDeps {
   targets: FaultTargets;
   /** The real clock every tenant's clock is an offset of. */
   clock: Clock;
+  /** What GET /__admin/health reports of the store. */
+  health: () => { database: string; durability: 'acknowledged' | 'relaxed'; error: string | null };
   journal: Journal;
   live: LiveEvents;
   delivery: DeliveryOptions;
@@ -82,6 +84,7 @@ export async function createAdminApi({
   limiter,
   targets,
   clock,
+  health,
   journal,
   live,
   delivery,
@@ -108,6 +111,11 @@ export async function createAdminApi({
     ...tenantHandlers(tenants),
     ...journalHandlers(journal, live),
     ...badDayHandlers({ tenants, limiter, targets, clock }),
+
+    health: () => {
+      const state = health();
+      return { status: state.error === null ? 200 : 503, body: { status: state.error === null ? 'ok' : 'failing', ...state } };
+    },
 
     triggerClickToCall: ({ params, db }) => {
       const org = params.orgid !== undefined ? orgById(db, params.orgid) : orgOfUser(db, params.userid);

@@ -175,7 +175,7 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
   let saving: Promise<void> | null = null;
   let lastSaveMs = 0;
   let saves = 0;
-  let failure: string | null = null;
+  const failure: string | null = null;
 
   /** The database without the CRM: what each save writes. A shallow copy per tenant and org, not a deep one. */
   const withoutCrm = (): SavedDb => ({

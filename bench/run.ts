@@ -5,11 +5,10 @@
  * Loopback only; each run stops by itself. Usage: npm run bench [-- seconds]
  */
 import autocannon from 'autocannon';
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TOKENS } from '../fixtures/personas.js';
-import { crmFileOf } from '../server/store/store.js';
 import { startServer } from '../test/process.js';
 
 const seconds = Number(process.argv[2] ?? 8);
@@ -41,9 +40,14 @@ for (const { crmSize } of SIZES) {
   const db = path.join(dir, 'phonebridge.json');
   const started = performance.now();
   const server = await startServer({ PHONEBRIDGE_DB: db, PHONEBRIDGE_CRM_SIZE: String(crmSize) });
-  const mb = async (file: string) => ((await stat(file)).size / 1e6).toFixed(1);
+  /** MB of the database's files of one kind (`crm`, `org`, `tenant`). */
+  const mb = async (kind: string) => {
+    const names = (await readdir(dir)).filter((name) => name.startsWith(`phonebridge.${kind}.`));
+    const sizes = await Promise.all(names.map(async (name) => (await stat(path.join(dir, name))).size));
+    return (sizes.reduce((a, b) => a + b, 0) / 1e6).toFixed(1);
+  };
   console.log(
-    `\n~${recordsFor(crmSize).toLocaleString()} CRM records (PHONEBRIDGE_CRM_SIZE=${crmSize}), CRM file ${await mb(crmFileOf(db))} MB, state file ${await mb(db)} MB, first start ${Math.round(performance.now() - started)} ms`,
+    `\n~${recordsFor(crmSize).toLocaleString()} CRM records (PHONEBRIDGE_CRM_SIZE=${crmSize}), CRM files ${await mb('crm')} MB, org files ${await mb('org')} MB, first start ${Math.round(performance.now() - started)} ms`,
   );
   await fetch(`${server.base}/crm/v2/phonebridge/integrate`, { method: 'POST', headers: { Authorization: AUTH } });
   let n = 0;

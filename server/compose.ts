@@ -18,6 +18,7 @@ import { LiveEvents } from './journal/live.js';
 import { recordRequests } from './journal/recorder.js';
 import { loadDocument } from './openapi/documents.js';
 import { createPhoneBridgeV2 } from './phonebridge/v2/api.js';
+import type { RequestTrace } from './openapi/types.js';
 import type { Store } from './store/store.js';
 import { createTenants, sweepExpiredTenants, type Tenants } from './tenants/registry.js';
 import { ZOHO_ROUTING } from './zoho/errors.js';
@@ -56,8 +57,10 @@ export interface Mock {
 
 /** The whole mock: the PhoneBridge API, Zoho's accounts server and the control plane on one app. */
 export async function createMock({ store, clock, config, events = new RequestEvents(), logError = console.error }: MockDeps): Promise<Mock> {
-  // The one place the store learns of a change: after every operation that is not read-only.
-  const onWrite = () => store.changed();
+  // The one place the store learns of a change: after every operation that is not read-only. The answer waits for the save.
+  const onWrite = (_operation: unknown, trace: RequestTrace) => store.changed({ tenantId: trace.tenantId, orgId: trace.orgId });
+  // The accounts server changes only a tenant's tokens and grants.
+  const onAccountsWrite = (_operation: unknown, trace: RequestTrace) => store.changed({ tenantId: trace.tenantId, tenantOnly: true });
   const journal = new Journal(config.journalMax);
   const limiter = new Limiter();
   const live = new LiveEvents();
@@ -80,7 +83,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
     legacyExpires: config.legacyExpires,
     autoConsent: config.autoConsent,
     routingErrorSchemas: phonebridge.routingErrorSchemas,
-    onWrite,
+    onWrite: onAccountsWrite,
     logError,
   });
   const targets = {
@@ -92,7 +95,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
     limiter,
     targets,
     clock,
-    health: () => ({ database: store.location, durability: 'acknowledged' as const, error: store.failure }),
+    health: () => ({ database: store.location, durability: store.durability, error: store.failure }),
     journal,
     live,
     delivery: config.webhook,
@@ -111,7 +114,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
     publicUrl: config.publicUrl,
     events,
     internalError: ZOHO_ROUTING.internalError,
-    gate: createGate(tenants, limiter, onWrite),
+    gate: createGate(tenants, limiter, (tenantId) => void store.changed({ tenantId, tenantOnly: true }).catch(() => {})),
     logError,
   });
   const hints = createHinter([documents.phonebridge.document, documents.accounts.document]);

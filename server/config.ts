@@ -27,12 +27,22 @@ export interface Config {
   readonly maxTenants: number;
   /** Journal entries kept per tenant. */
   readonly journalMax: number;
+  /** Calls kept per org (the oldest, with their activities, go beyond it). */
+  readonly maxCalls: number;
+  /** `acknowledged`: a write is answered once it is on disk; `relaxed`: at once, saved behind. */
+  readonly durability: 'acknowledged' | 'relaxed';
   /** What the console shows per request: `requests` (one line each, with hints), `quiet` (nothing), `debug` (also fields and answers). */
   readonly log: LogMode;
 }
 
 export type LogMode = 'requests' | 'quiet' | 'debug';
 const LOG_MODES: readonly LogMode[] = ['requests', 'quiet', 'debug'];
+
+function durability(env: NodeJS.ProcessEnv): 'acknowledged' | 'relaxed' {
+  const raw = (env.PHONEBRIDGE_DURABILITY ?? '').trim().toLowerCase() || 'acknowledged';
+  if (raw !== 'acknowledged' && raw !== 'relaxed') throw new Error(`PHONEBRIDGE_DURABILITY must be acknowledged or relaxed, not "${env.PHONEBRIDGE_DURABILITY}"`);
+  return raw;
+}
 
 function logMode(env: NodeJS.ProcessEnv): LogMode {
   const raw = (env.PHONEBRIDGE_LOG ?? '').trim().toLowerCase() || 'requests';
@@ -97,6 +107,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tenantTtlSeconds: integer(env, 'PHONEBRIDGE_TENANT_TTL', 86_400, 0, 10 * 365 * 86400),
     maxTenants: integer(env, 'PHONEBRIDGE_MAX_TENANTS', 100, 0, 10_000),
     journalMax: integer(env, 'PHONEBRIDGE_JOURNAL_MAX', 2000, 1, 1_000_000),
+    maxCalls: integer(env, 'PHONEBRIDGE_MAX_CALLS', 10_000, 1, 10_000_000),
+    durability: durability(env),
     log: logMode(env),
   });
 }

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     { openStore },
     { systemClock: clock },
     { logRequests },
+    { dropOldestCalls },
   ] = await Promise.all([
     import('../fixtures/seed.js'),
     import('../fixtures/personas.js'),
@@ -20,14 +21,18 @@ async function main(): Promise<void> {
     import('./store/store.js'),
     import('./clock.js'),
     import('./journal/console-log.js'),
+    import('./phonebridge/calls.js'),
   ]);
   const config = readConfig();
   const store = await openStore({
     location: config.dbPath,
     seed: () => createDatabase({ seed: config.seed, crmSize: config.crmSize, now: clock.now() }, config.redirectUris),
     flushDelayMs: config.flushDelayMs,
+    durability: config.durability,
     prepare: (db) => restoreAllFixtures(db, clock.now(), config.redirectUris),
+    beforeSave: (org) => dropOldestCalls(org, config.maxCalls),
   });
+  process.once('exit', () => store.close());
   const { app, journal, events, tenants } = await createMock({ store, clock, config });
   logRequests(journal, events, { mode: config.log, write: (line) => console.log(line), colors: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
   const seed = tenants.default.seed;
@@ -72,8 +77,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  // Every signal that ends a process politely saves first.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const) process.on(signal, () => void stop(signal));
 }
 
 const command = process.argv[2];

@@ -28,6 +28,15 @@ async function stop(server: RunningServer) {
   return server.exited;
 }
 
+/** What the files hold of one org of the default tenant (layout: server/store/layout.ts). */
+async function savedOrg(db: string, orgId: string) {
+  const tenant = JSON.parse(await readFile(path.join(path.dirname(db), 'phonebridge.tenant.default.json'), 'utf8')) as { files: { orgs: Record<string, string> } };
+  return JSON.parse(await readFile(path.join(path.dirname(db), tenant.files.orgs[orgId]!), 'utf8')) as {
+    calls: Record<string, { state: string }>;
+    integration: unknown;
+  };
+}
+
 describe('the compiled server on a real port with a real JSON file', () => {
   it('prints its URL, the personas and the database path, and answers', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pbm-proc-'));
@@ -45,8 +54,8 @@ describe('the compiled server on a real port with a real JSON file', () => {
   it('SIGTERM saves every change and exits 0; a restart keeps the data', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pbm-proc-'));
     const db = path.join(dir, 'phonebridge.json');
-    // A long flush delay: only the shutdown flush can have saved the call.
-    const first = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_FLUSH_MS: '60000' });
+    // Relaxed durability and a long flush delay: only the shutdown flush can have saved the call.
+    const first = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_FLUSH_MS: '60000', PHONEBRIDGE_DURABILITY: 'relaxed' });
     expect((await api(first, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
     const hungup = {
       callrefid: 'persist-1',
@@ -59,13 +68,39 @@ describe('the compiled server on a real port with a real JSON file', () => {
     expect((await api(first, '/callhungup', postForm(hungup))).status).toBe(200);
     expect(await stop(first)).toBe(0);
 
-    const saved = JSON.parse(await readFile(db, 'utf8'));
-    expect(saved.tenants.default.orgs['700000101'].calls['persist-1'].state).toBe('ended');
+    expect((await savedOrg(db, '700000101')).calls['persist-1'].state).toBe('ended');
 
     const second = await start({ PHONEBRIDGE_DB: db });
     const again = await api(second, '/integrate', { method: 'POST', headers: admin });
     expect(again.status).toBe(403);
     expect((await again.json()).code).toBe('PBX_ALREADY_ENABLED');
+  });
+
+  it('SIGHUP and SIGQUIT save and exit like SIGTERM', async () => {
+    for (const signal of ['SIGHUP', 'SIGQUIT'] as const) {
+      const db = path.join(await mkdtemp(path.join(tmpdir(), 'pbm-proc-')), 'phonebridge.json');
+      const server = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_FLUSH_MS: '60000', PHONEBRIDGE_DURABILITY: 'relaxed' });
+      expect((await api(server, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
+      server.child.kill(signal);
+      expect(await server.exited).toBe(0);
+      expect((await savedOrg(db, '700000101')).integration).toMatchObject({ vendor: 'MockPBX' });
+    }
+  });
+
+  it('refuses to start, in one line and without the banner, when another instance holds the database or its folder is not writable', async () => {
+    const db = path.join(await mkdtemp(path.join(tmpdir(), 'pbm-proc-')), 'phonebridge.json');
+    await start({ PHONEBRIDGE_DB: db });
+    const second = await runNode(MAIN, [], { PORT: '0', PHONEBRIDGE_DB: db });
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim()).toMatch(/^phonebridge-mock: another phonebridge-mock \(pid \d+\) is using .*phonebridge\.json; stop it, or set PHONEBRIDGE_DB to another file$/);
+    expect(second.stdout).not.toMatch(/listening/);
+    // A folder that cannot hold a file: a path under a regular file (refused for root too).
+    const blocker = path.join(path.dirname(db), 'not-a-folder');
+    await writeFile(blocker, '');
+    const unwritable = await runNode(MAIN, [], { PORT: '0', PHONEBRIDGE_DB: path.join(blocker, 'phonebridge.json') });
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unwritable.stdout).not.toMatch(/listening/);
   });
 
   it('POST /__admin/reset rewrites both files; a restart finds the fresh state', async () => {
@@ -80,7 +115,7 @@ describe('the compiled server on a real port with a real JSON file', () => {
     });
     expect(await reset.json()).toEqual({ status: 'success', seed: 9 });
     // Saved at once, although the flush delay is a minute.
-    expect(JSON.parse(await readFile(db, 'utf8')).tenants.default.seed).toBe(9);
+    expect(JSON.parse(await readFile(path.join(path.dirname(db), 'phonebridge.tenant.default.json'), 'utf8')).seed).toBe(9);
     first.child.kill('SIGKILL');
     await first.exited;
     const second = await start({ PHONEBRIDGE_DB: db });

@@ -1,3 +1,4 @@
+import type { SpecApiOptions } from '../openapi/engine.js';
 import { loadDocument } from '../openapi/documents.js';
 import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
 import type { ApiResponse, FieldsOf, HandlersOf } from '../openapi/types.js';
@@ -19,7 +20,7 @@ export interface AccountsDeps {
   /** The PhoneBridge document's 404 and 405 bodies: the accounts document declares none. */
   routingErrorSchemas: RoutingErrorSchemas;
   /** After every operation that may have changed the store. */
-  onWrite?: () => void;
+  onWrite?: SpecApiOptions<unknown>['onWrite'];
   logError?: (error: unknown) => void;
 }
 

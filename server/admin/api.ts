@@ -7,6 +7,7 @@
  * trigger on one org of it: named by `orgid`, resolved through `userid`, or
  * the tenant's licensed org.
  */
+import type { SpecApiOptions } from '../openapi/engine.js';
 import { findUser, recordPhone } from '../crm/lookup.js';
 import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
 import { loadDocument } from '../openapi/documents.js';
@@ -39,7 +40,7 @@ export interface AdminDeps {
   delivery: DeliveryOptions;
   routingErrorSchemas: RoutingErrorSchemas;
   /** After every operation that may have changed the store. */
-  onWrite?: () => void;
+  onWrite?: SpecApiOptions<unknown>['onWrite'];
   logError?: (error: unknown) => void;
 }
 

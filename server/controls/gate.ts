@@ -36,8 +36,8 @@ export interface GateOutcome {
 
 const NOTHING = () => {};
 
-/** `changed`: told when a fault's counts move, so they are saved. */
-export function createGate(tenants: Tenants, limiter: Limiter, changed: () => void) {
+/** `changed`: told when a tenant's fault counts move, so they are saved. */
+export function createGate(tenants: Tenants, limiter: Limiter, changed: (tenantId: string) => void) {
   return async ({ request, api, operationId }: GateInput): Promise<GateOutcome> => {
     if (api === 'admin') return { tenantId: '', release: NOTHING }; // the control plane is never limited nor faulted
     const tenant = tenants.ofRequest(request);
@@ -54,7 +54,7 @@ export function createGate(tenants: Tenants, limiter: Limiter, changed: () => vo
       release = admission.release;
     }
     const fault = tenant.faults.length ? pickFault(tenant, { api, operationId, method: request.method, path: request.path }) : undefined;
-    if (tenant.faults.length) changed();
+    if (tenant.faults.length) changed(tenant.id);
     if (!fault) return { tenantId: tenant.id, release };
     if (fault.effect.delayMs) await sleep(fault.effect.delayMs);
     return { tenantId: tenant.id, fault, status: fault.effect.status, drop: fault.effect.drop, release };

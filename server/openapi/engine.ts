@@ -77,7 +77,7 @@ export interface SpecApiOptions<Context> {
   /** Schemas of 404 and 405 bodies; default: the document's NotFound and MethodNotAllowed responses. */
   routingErrorSchemas?: RoutingErrorSchemas;
   /** Called after every operation not marked read-only whose handler ran: the one place the store learns of a change. */
-  onWrite?: (operation: OperationInfo) => void;
+  onWrite?: (operation: OperationInfo, trace: RequestTrace) => void | Promise<void>;
   /** Where unexpected failures are reported; the client only sees `routing.internalError()`. */
   logError?: (error: unknown) => void;
 }
@@ -217,22 +217,34 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
     trace.validation = route.fields ? 'passed' : 'skipped';
     trace.params = fields;
 
+    let ran = false;
+    let result: ApiResult;
     try {
       const handler = handlers[operationId] as Handler<Context>;
       const context = options.context({ operationId, params: fields, security, baseUrl });
       trace.tenantId ??= options.tenantOf?.(context);
+      ran = true;
       const { orgId, warnings, ...response } = await handler(context);
       trace.orgId ??= orgId;
       if (warnings?.length) trace.warnings = warnings;
-      return { ...response, operationId, trace };
+      result = { ...response, operationId, trace };
     } catch (error) {
-      if (error instanceof ResponseError) return { ...error.response, operationId, trace };
-      logError(error);
-      return { ...routing.internalError(), operationId, trace };
-    } finally {
-      // Also after a refusal the handler wrote (an outbox entry): a save of unchanged data costs nothing that matters.
-      if (!info.readOnly) options.onWrite?.(info);
+      if (error instanceof ResponseError) result = { ...error.response, operationId, trace };
+      else {
+        logError(error);
+        result = { ...routing.internalError(), operationId, trace };
+      }
     }
+    // Also after a refusal the handler wrote (an outbox entry). The answer waits until the change is saved
+    // (the store says when): a 2xx means it is on disk; a save that failed is answered as an internal error.
+    if (ran && !info.readOnly && options.onWrite) {
+      try {
+        await options.onWrite(info, trace);
+      } catch {
+        return { ...routing.internalError(), operationId, trace };
+      }
+    }
+    return result;
   };
 
   /** Whether the request would pass the operation's authentication (Prefer needs it for any status but 401). */

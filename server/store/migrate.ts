@@ -7,7 +7,7 @@ import { LICENSED_ORG_ID, OAUTH_CLIENTS, TOKENS } from '../../fixtures/personas.
 import { dict } from './dict.js';
 import { DEFAULT_TENANT, type Db, type Delivery, type Tenant } from './schema.js';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** One world as versions 1 and 2 saved the whole database. */
 export type LegacyDb = Omit<
@@ -30,12 +30,15 @@ export type LegacyDb = Omit<
   outbox?: Delivery[];
 };
 
+/** Version 3: tenants, all in one file (4 has the same shape, split in files: layout.ts). */
+export type Version3Db = Omit<Db, 'schemaVersion'> & { schemaVersion: 3 | 4 };
+
 /** A database as any version may have saved it. */
-export type AnyVersionDb = Db | LegacyDb;
+export type AnyVersionDb = Version3Db | LegacyDb;
 
 /** Whether a parsed file is a phonebridge-mock database this version can read. */
 export function isKnownVersion(value: { schemaVersion?: unknown }): value is AnyVersionDb {
-  return value.schemaVersion === 1 || value.schemaVersion === 2 || value.schemaVersion === 3;
+  return value.schemaVersion === 1 || value.schemaVersion === 2 || value.schemaVersion === 3 || value.schemaVersion === 4;
 }
 
 /** Prototype-free records, and what later versions added, in one tenant. */
@@ -88,7 +91,9 @@ function legacyToTenant({ schemaVersion: _version, ...world }: LegacyDb, now: st
 
 export function migrateDatabase(db: AnyVersionDb, now: Date = new Date()): Db {
   const current: Db =
-    db.schemaVersion === 3 ? db : { schemaVersion: SCHEMA_VERSION, nextTenant: 1, tenants: { [DEFAULT_TENANT]: legacyToTenant(db, now.toISOString()) } };
+    db.schemaVersion === 3 || db.schemaVersion === 4
+      ? { ...db, schemaVersion: SCHEMA_VERSION }
+      : { schemaVersion: SCHEMA_VERSION, nextTenant: 1, tenants: { [DEFAULT_TENANT]: legacyToTenant(db as LegacyDb, now.toISOString()) } };
   current.tenants = dict(current.tenants);
   for (const tenant of Object.values(current.tenants)) migrateTenant(tenant);
   return current;

@@ -312,8 +312,8 @@ export interface Limits {
 export const DEFAULT_TENANT = 'default';
 
 export interface Db {
-  /** 3: tenants (2: one world, each org with its own outbox; 1: one outbox for all; store/migrate.ts reads every one). */
-  schemaVersion: 3;
+  /** 4: tenants, saved in files per tenant and org (3: tenants in one file; 2: one world, each org with its own outbox; 1: one outbox for all; store/migrate.ts reads every one). */
+  schemaVersion: 4;
   /** The number the next tenant gets. */
   nextTenant: number;
   tenants: Record<string, Tenant>;

@@ -5,12 +5,31 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { TOKENS } from '../../fixtures/personas.js';
 import { createDatabase, createTenant, newIdentity } from '../../fixtures/seed.js';
 import type { Tenant } from './schema.js';
-import { crmFileOf, openStore, type Store } from './store.js';
+import { openStore, type Store } from './store.js';
 
 const now = new Date('2026-11-26T00:00:00Z');
 const seed = () => createDatabase({ seed: 7, crmSize: 5, now });
-/** The default tenant's world. */
 const w = (store: Store): Tenant => store.data.tenants.default!;
+let dir: string;
+let file: string;
+const opened: Store[] = [];
+beforeEach(async () => {
+  for (const store of opened.splice(0)) store.close();
+  dir = await mkdtemp(path.join(tmpdir(), 'pbm-store-'));
+  file = path.join(dir, 'nested', 'phonebridge.json');
+});
+async function open(options: Partial<Parameters<typeof openStore>[0]> = {}): Promise<Store> {
+  const store = await openStore({ location: file, seed, ...options });
+  opened.push(store);
+  return store;
+}
+const reopen = async (options: Partial<Parameters<typeof openStore>[0]> = {}) => {
+  for (const store of opened.splice(0)) store.close();
+  return open(options);
+};
+const json = async (name: string) => JSON.parse(await readFile(path.join(path.dirname(file), name), 'utf8')) as Record<string, unknown>;
+const names = () => readdir(path.dirname(file));
+
 /** A version 2 file's content: the default tenant's world, as one database. */
 function version2(): Record<string, unknown> {
   const {
@@ -23,171 +42,105 @@ function version2(): Record<string, unknown> {
     personas: _7,
     clientIds: _8,
     defaultOrgId: _9,
+    clockOffsetMs: _10,
+    faults: _11,
+    nextFaultId: _12,
+    limits: _13,
     ...world
   } = seed().tenants.default!;
   return { schemaVersion: 2, ...world };
 }
-let dir: string;
-let file: string;
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'pbm-store-'));
-  file = path.join(dir, 'nested', 'phonebridge.json');
-});
 
-describe('openStore on a JSON file', () => {
-  it('creates and seeds the files on first open, in a folder it creates: the CRM beside what requests change', async () => {
-    const store = await openStore({ location: file, seed });
-    const saved = JSON.parse(await readFile(file, 'utf8'));
-    const crm = JSON.parse(await readFile(crmFileOf(file), 'utf8'));
-    expect(saved.schemaVersion).toBe(3);
-    expect(saved.tenants.default.orgs['700000101']).not.toHaveProperty('crm');
-    expect(saved.tenants.default.orgs['700000101'].users).toEqual(w(store).orgs['700000101']!.users);
-    expect(crm.orgs['700000101']).toEqual(w(store).orgs['700000101']!.crm);
+describe('files: an index, a file per tenant, per org and per CRM', () => {
+  it('creates and seeds them on first open, in a folder it creates, compact', async () => {
+    const store = await open();
+    const index = await json('phonebridge.json');
+    expect(index).toEqual({ schemaVersion: 4, nextTenant: 1, tenants: { default: 'phonebridge.tenant.default.json' } });
+    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { crm: string; orgs: Record<string, string> }; orgs: Record<string, object> };
+    expect(tenant.orgs['700000101']).not.toHaveProperty('crm');
+    expect(tenant.orgs['700000101']).not.toHaveProperty('calls');
+    expect(((await json(tenant.files.crm)) as { orgs: Record<string, unknown> }).orgs['700000101']).toEqual(w(store).orgs['700000101']!.crm);
+    expect(await json(tenant.files.orgs['700000101']!)).toMatchObject({ calls: {}, outbox: [], nextId: w(store).orgs['700000101']!.nextId });
+    expect(await readFile(file, 'utf8')).not.toContain('\n');
+    expect((await names()).sort()).toEqual(
+      ['phonebridge.json', 'phonebridge.json.lock', 'phonebridge.tenant.default.json', tenant.files.crm, ...Object.values(tenant.files.orgs)].sort(),
+    );
   });
 
-  it('reads the CRM back from its own file', async () => {
-    const first = await openStore({ location: file, seed });
-    const second = await openStore({ location: file, seed });
-    expect(w(second).orgs['700000101']!.crm).toEqual(w(first).orgs['700000101']!.crm);
-  });
-
-  it('a save writes only what requests change, not the CRM', async () => {
-    const store = await openStore({ location: file, seed, flushDelayMs: 10 });
-    const crmBefore = await stat(crmFileOf(file));
+  it('a change of one org rewrites that org file and the tenant file only, never the CRM or the other orgs', async () => {
+    const store = await open();
+    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { crm: string; orgs: Record<string, string> } };
+    const at = async (name: string) => (await stat(path.join(path.dirname(file), name))).mtimeMs;
+    const before = { crm: await at(tenant.files.crm), other: await at(tenant.files.orgs['700000102']!), mine: await at(tenant.files.orgs['700000101']!) };
+    await new Promise((resolve) => setTimeout(resolve, 20));
     w(store).orgs['700000101']!.nextId++;
-    store.changed();
-    await store.flush();
-    expect((await stat(crmFileOf(file))).mtimeMs).toBe(crmBefore.mtimeMs);
-  });
-
-  it('refuses to start without the CRM file, and says which file is missing', async () => {
-    await openStore({ location: file, seed });
-    await rm(crmFileOf(file));
-    await expect(openStore({ location: file, seed })).rejects.toThrow(/phonebridge\.crm\.json belongs beside/);
-  });
-
-  it('a file written before the split (CRM inline) is read, and the CRM moved to its own file', async () => {
-    const legacy = version2() as { orgs: Record<string, { crm: unknown }> };
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, JSON.stringify(legacy));
-    const store = await openStore({ location: file, seed });
-    expect(w(store).orgs['700000101']!.crm).toEqual(legacy.orgs['700000101']!.crm);
-    expect(JSON.parse(await readFile(file, 'utf8')).tenants.default.orgs['700000101']).not.toHaveProperty('crm');
-    expect(JSON.parse(await readFile(crmFileOf(file), 'utf8')).orgs['700000101']).toEqual(legacy.orgs['700000101']!.crm);
+    await store.changed({ tenantId: 'default', orgId: '700000101' });
+    expect(await at(tenant.files.crm)).toBe(before.crm);
+    expect(await at(tenant.files.orgs['700000102']!)).toBe(before.other);
+    expect(await at(tenant.files.orgs['700000101']!)).toBeGreaterThan(before.mine);
   });
 
   it('keeps changes across a reopen, without seeding again', async () => {
-    const first = await openStore({ location: file, seed });
+    const first = await open();
     w(first).orgs['700000101']!.integration = { vendor: 'MockPBX', enabledAt: 'x', enabledBy: 'y' };
-    first.changed();
-    await first.flush();
+    await first.changed({ tenantId: 'default', orgId: '700000101' });
     const reseed = vi.fn(seed);
-    const second = await openStore({ location: file, seed: reseed });
+    const second = await reopen({ seed: reseed });
     expect(reseed).not.toHaveBeenCalled();
     expect(w(second).orgs['700000101']!.integration?.vendor).toBe('MockPBX');
+    expect(w(second)).toEqual(w(first));
   });
 
-  it('coalesces many changes into few writes', async () => {
-    const store = await openStore({ location: file, seed, flushDelayMs: 50 });
-    const before = store.saves;
-    for (let i = 0; i < 1000; i++) {
-      w(store).orgs['700000101']!.nextId++;
-      store.changed();
-    }
-    await store.flush();
-    expect(store.saves - before).toBe(1);
-    expect(JSON.parse(await readFile(file, 'utf8')).tenants.default.orgs['700000101'].nextId).toBe(w(store).orgs['700000101']!.nextId);
+  it('refuses a file that is not valid JSON, naming it, and leaves it as it was', async () => {
+    await open();
+    await reopen().then((s) => s.close());
+    opened.length = 0;
+    const tenantFile = path.join(path.dirname(file), 'phonebridge.tenant.default.json');
+    await writeFile(tenantFile, '{"orgs": ');
+    await expect(openStore({ location: file, seed })).rejects.toThrow(/phonebridge\.tenant\.default\.json is not valid JSON/);
+    expect(await readFile(tenantFile, 'utf8')).toBe('{"orgs": ');
   });
 
-  it('saves by itself after the delay', async () => {
-    const store = await openStore({ location: file, seed, flushDelayMs: 10 });
-    w(store).seed = 99;
-    store.changed();
-    await vi.waitFor(async () => expect(JSON.parse(await readFile(file, 'utf8')).tenants.default.seed).toBe(99), { timeout: 2000 });
-  });
-
-  it('refuses a CRM file that is not valid JSON', async () => {
-    await openStore({ location: file, seed });
-    await writeFile(crmFileOf(file), '{"orgs": ');
-    await expect(openStore({ location: file, seed })).rejects.toThrow(/phonebridge\.crm\.json is not valid JSON/);
-  });
-
-  it('refuses a file that is not valid JSON, and leaves it as it was', async () => {
-    await openStore({ location: file, seed });
-    await writeFile(file, '{"schemaVersion": 1, "orgs": {');
-    const before = await stat(file);
-    await expect(openStore({ location: file, seed })).rejects.toThrow(/not valid JSON/);
-    expect(await readFile(file, 'utf8')).toBe('{"schemaVersion": 1, "orgs": {');
-    expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
-  });
-
-  it('refuses a JSON file that is not a phonebridge-mock database', async () => {
-    await openStore({ location: file, seed });
+  it('refuses a JSON file that is not a phonebridge-mock database, and a database whose files are missing', async () => {
+    const store = await open();
+    store.close();
+    opened.length = 0;
+    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { crm: string } };
+    await rm(path.join(path.dirname(file), tenant.files.crm));
+    await expect(openStore({ location: file, seed })).rejects.toThrow(/CRM records of tenant default are missing: .*phonebridge\.crm\.default\.\w+\.json/);
     await writeFile(file, '{"hello": "world"}');
     await expect(openStore({ location: file, seed })).rejects.toThrow(/not a phonebridge-mock database/);
   });
 
-  it('ignores a temporary file left by a write that was killed', async () => {
-    const store = await openStore({ location: file, seed });
+  it('removes files nothing names (left by a crash between writing a new seeding and naming it), and ignores temporary files', async () => {
+    const store = await open();
+    store.close();
+    opened.length = 0;
+    await writeFile(path.join(path.dirname(file), 'phonebridge.crm.default.deadbeef.json'), '{}');
     await writeFile(path.join(path.dirname(file), '.phonebridge.json.tmp'), '{"half": ');
-    const reopened = await openStore({ location: file, seed });
-    expect(reopened.data).toEqual(store.data);
+    const again = await open();
+    expect(await names()).not.toContain('phonebridge.crm.default.deadbeef.json');
+    expect(w(again)).toEqual(w(store));
   });
 });
 
-describe('openStore in memory', () => {
-  it('never touches the disk, even relative to the working folder', async () => {
-    // A bug writing ':memory:' as a file name would write it here, in the working folder.
-    const cwd = process.cwd();
-    process.chdir(dir);
-    try {
-      const store = await openStore({ location: ':memory:', seed });
-      w(store).orgs['700000101']!.nextId++;
-      store.changed();
-      await store.flush();
-      expect(store.saves).toBeGreaterThan(0);
-    } finally {
-      process.chdir(cwd);
-    }
-    expect(await readdir(dir)).toEqual([]);
+describe('older files', () => {
+  it('a version 2 database (one file, CRM beside it) becomes the default tenant in the current files; the old CRM file goes', async () => {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(version2()));
+    const legacyCrm = { orgs: Object.fromEntries(Object.entries(seed().tenants.default!.orgs).map(([id, o]) => [id, o.crm])) };
+    await writeFile(path.join(path.dirname(file), 'phonebridge.crm.json'), JSON.stringify(legacyCrm));
+    const store = await open();
+    expect(Object.keys(store.data.tenants)).toEqual(['default']);
+    expect(w(store)).toMatchObject({ id: 'default', number: 0, seed: 7, defaultOrgId: '700000101', personas: { admin: TOKENS.admin } });
+    expect(w(store).orgs['700000101']!.crm).toEqual(legacyCrm.orgs['700000101']);
+    expect((await json('phonebridge.json')).schemaVersion).toBe(4);
+    expect(await names()).not.toContain('phonebridge.crm.json');
   });
 
-  it('goes through the same save path as a file: what it saved is what a file would hold', async () => {
-    const store = await openStore({ location: ':memory:', seed, flushDelayMs: 10 });
-    w(store).orgs['700000101']!.integration = { vendor: 'MockPBX', enabledAt: 'x', enabledBy: 'y' };
-    expect((await store.readSaved())!.tenants.default!.orgs['700000101']!.integration).toBeNull();
-    store.changed();
-    await store.flush();
-    expect(await store.readSaved()).toEqual(JSON.parse(JSON.stringify(store.data)));
-  });
-
-  it('a change not marked is not saved', async () => {
-    const store = await openStore({ location: ':memory:', seed });
-    w(store).orgs['700000101']!.nextId += 5;
-    await store.flush();
-    expect((await store.readSaved())!.tenants.default!.orgs['700000101']!.nextId).toBe(w(store).orgs['700000101']!.nextId - 5);
-  });
-});
-
-describe('schema migration', () => {
-  const delivery = (id: string, orgId: string) => ({
-    id,
-    at: '2026-11-26T00:00:00.000Z',
-    kind: 'clicktocall',
-    orgId,
-    userId: 'u',
-    callrefid: null,
-    url: 'http://x',
-    request: { method: 'POST', headers: {}, body: '' },
-    response: null,
-    latencyMs: 0,
-    attempts: 1,
-    delivered: true,
-    error: null,
-  });
-
-  it('a version 1 file (one outbox for every org) is read as the default tenant, each delivery in its org, and saved as version 3', async () => {
+  it('a version 1 file (one outbox for every org, CRM inline) is read with each delivery in its org', async () => {
     const { orgs, ...rest } = version2() as { orgs: Record<string, { outbox: unknown }> };
+    const delivery = (id: string, orgId: string) => ({ id, at: now.toISOString(), kind: 'clicktocall', orgId, userId: 'u', callrefid: null, url: 'http://x' });
     const v1 = {
       ...rest,
       schemaVersion: 1,
@@ -196,50 +149,107 @@ describe('schema migration', () => {
     };
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(v1));
-    const store = await openStore({ location: file, seed });
+    const store = await open();
     expect(w(store).orgs['700000101']!.outbox.map((d) => d.id)).toEqual(['1', '3']);
     expect(w(store).orgs['700000102']!.outbox.map((d) => d.id)).toEqual(['2']);
-    expect(w(store).orgs['700000103']!.outbox).toEqual([]);
-    const saved = JSON.parse(await readFile(file, 'utf8'));
-    expect(saved.schemaVersion).toBe(3);
-    expect(saved).not.toHaveProperty('outbox');
-    expect(saved.tenants.default.orgs['700000101'].outbox).toHaveLength(2);
-  });
-
-  it('a version 2 file becomes the default tenant, with the persona tokens, clients and licensed org of the README', async () => {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, JSON.stringify(version2()));
-    await writeFile(crmFileOf(file), JSON.stringify({ orgs: Object.fromEntries(Object.entries(seed().tenants.default!.orgs).map(([id, o]) => [id, o.crm])) }));
-    const store = await openStore({ location: file, seed });
-    expect(Object.keys(store.data.tenants)).toEqual(['default']);
-    expect(w(store)).toMatchObject({ id: 'default', number: 0, seed: 7, defaultOrgId: '700000101', personas: { admin: TOKENS.admin } });
-    expect(w(store).tokens[TOKENS.admin]).toBeDefined();
   });
 });
 
 describe('tenants in the store', () => {
   const other = () => createTenant(newIdentity(1, 'ci'), { seed: 9, crmSize: 3, now });
 
-  it('putTenant saves the tenant and its CRM in its own file before resolving; a reopen has it; removeTenant deletes both', async () => {
-    const store = await openStore({ location: file, seed });
+  it('putTenant saves the tenant with its own files before resolving; a reopen has it; removeTenant removes every file of it', async () => {
+    const store = await open();
     const tenant = other();
+    const before = await names();
     await store.putTenant(tenant);
-    const crm = JSON.parse(await readFile(crmFileOf(file, tenant.id), 'utf8'));
-    expect(crm.orgs['700001101']).toEqual(tenant.orgs['700001101']!.crm);
-    expect(JSON.parse(await readFile(file, 'utf8')).tenants[tenant.id].orgs['700001101']).not.toHaveProperty('crm');
-    const reopened = await openStore({ location: file, seed });
+    expect(((await json('phonebridge.json')) as { tenants: Record<string, string> }).tenants[tenant.id]).toBe(`phonebridge.tenant.${tenant.id}.json`);
+    const reopened = await reopen();
     expect(reopened.data.tenants[tenant.id]).toEqual(JSON.parse(JSON.stringify(tenant)));
-    await store.removeTenant(tenant.id);
-    expect(JSON.parse(await readFile(file, 'utf8')).tenants).not.toHaveProperty(tenant.id);
-    await expect(stat(crmFileOf(file, tenant.id))).rejects.toThrow(/ENOENT/);
-    expect(w(store).orgs['700000101']).toBeDefined();
+    await reopened.removeTenant(tenant.id);
+    expect((await names()).sort()).toEqual(before.sort());
   });
 
-  it("refuses to start when a tenant's CRM file is missing, naming it", async () => {
-    const store = await openStore({ location: file, seed });
-    const tenant = other();
-    await store.putTenant(tenant);
-    await rm(crmFileOf(file, tenant.id));
-    await expect(openStore({ location: file, seed })).rejects.toThrow(new RegExp(`phonebridge\\.crm\\.${tenant.id}\\.json belongs beside`));
+  it('a reset (putTenant of a fresh world) writes new files, then names them, then removes the old ones', async () => {
+    const store = await open();
+    const first = (await json('phonebridge.tenant.default.json')) as { files: { crm: string } };
+    const fresh = createDatabase({ seed: 8, crmSize: 5, now }).tenants.default!;
+    await store.putTenant(fresh);
+    const second = (await json('phonebridge.tenant.default.json')) as { files: { crm: string } };
+    expect(second.files.crm).not.toBe(first.files.crm);
+    expect(await names()).not.toContain(first.files.crm);
+    expect((await reopen()).data.tenants.default!.seed).toBe(8);
+  });
+});
+
+describe('durability', () => {
+  it('acknowledged: changed() settles once the change is on disk, and one save serves every change made meanwhile', async () => {
+    const store = await open();
+    const before = store.saves;
+    const changes = Array.from({ length: 50 }, () => {
+      w(store).orgs['700000101']!.nextId++;
+      return store.changed({ tenantId: 'default', orgId: '700000101' });
+    });
+    await Promise.all(changes);
+    expect(store.saves - before).toBeLessThanOrEqual(2);
+    expect((await store.readSaved())!.tenants.default!.orgs['700000101']!.nextId).toBe(w(store).orgs['700000101']!.nextId);
+  });
+
+  it('relaxed: changed() settles at once; the save follows behind, coalesced', async () => {
+    const store = await open({ durability: 'relaxed', flushDelayMs: 30 });
+    w(store).orgs['700000101']!.nextId += 5;
+    await store.changed({ tenantId: 'default', orgId: '700000101' });
+    expect((await store.readSaved())!.tenants.default!.orgs['700000101']!.nextId).toBe(w(store).orgs['700000101']!.nextId - 5);
+    await vi.waitFor(async () => expect((await store.readSaved())!.tenants.default!.orgs['700000101']!.nextId).toBe(w(store).orgs['700000101']!.nextId), {
+      timeout: 2000,
+    });
+  });
+
+  it('a save that fails rejects the writes in it, says why once, and recovers by itself when the disk works again', async () => {
+    const logged: string[] = [];
+    const store = await open({ log: (m) => logged.push(m) });
+    const folder = path.dirname(file);
+    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { orgs: Record<string, string> } };
+    const orgFile = path.join(folder, tenant.files.orgs['700000101']!);
+    // A directory where the org's file must go: its rename fails, whoever runs the test.
+    await rm(orgFile);
+    await mkdir(orgFile);
+    await writeFile(path.join(orgFile, 'x'), 'x');
+    w(store).orgs['700000101']!.nextId++;
+    await expect(store.changed({ tenantId: 'default', orgId: '700000101' })).rejects.toThrow(/could not be saved/);
+    expect(store.failure).toMatch(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
+    w(store).orgs['700000101']!.nextId++;
+    await expect(store.changed({ tenantId: 'default', orgId: '700000101' })).rejects.toThrow();
+    expect(logged.filter((m) => m.includes('failed'))).toHaveLength(1);
+    await rm(orgFile, { recursive: true });
+    await vi.waitFor(() => expect(store.failure).toBeNull(), { timeout: 4000 });
+    expect(logged.at(-1)).toMatch(/works again/);
+    expect((await store.readSaved())!.tenants.default!.orgs['700000101']!.nextId).toBe(w(store).orgs['700000101']!.nextId);
+  });
+});
+
+describe('one instance per database', () => {
+  it('a second open of the same database is refused while the first holds it; a stale lock is taken over', async () => {
+    await open();
+    await expect(openStore({ location: file, seed })).rejects.toThrow(/another phonebridge-mock \(pid \d+\) is using/);
+    for (const store of opened.splice(0)) store.close();
+    await writeFile(`${file}.lock`, '999999'); // no such process
+    await expect(open()).resolves.toBeDefined();
+  });
+});
+
+describe('in memory', () => {
+  it('never touches the disk, and reads back what it saved', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const store = await openStore({ location: ':memory:', seed });
+      w(store).orgs['700000101']!.nextId++;
+      await store.changed();
+      expect(await store.readSaved()).toEqual(JSON.parse(JSON.stringify(store.data)));
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(await readdir(dir)).toEqual([]);
   });
 });

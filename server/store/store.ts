@@ -1,257 +1,330 @@
-import { mkdir, rm } from 'node:fs/promises';
+/**
+ * The store: the database in memory, saved in files per tenant and org
+ * (layout.ts). By default a write is acknowledged only once it is on disk:
+ * `changed()` answers a promise that settles when the save holding the change
+ * has completed (group commit: one save serves every change that arrived
+ * while the previous one ran). `relaxed` durability answers at once and saves
+ * behind, coalesced. A save that fails is retried every second until the disk
+ * works again; meanwhile `failure` says why, once on the console.
+ */
 import path from 'node:path';
-import { JSONFile } from 'lowdb/node';
+import { folderFiles, memoryFiles, type Files } from './files.js';
+import { crmFile, indexOf, joinTenant, Names, orgState, tenantFile, type CrmFile, type Index, type OrgState, type TenantFile, type TenantFiles } from './layout.js';
+import { lockDatabase } from './lock.js';
 import { isKnownVersion, migrateDatabase, type AnyVersionDb, type LegacyDb } from './migrate.js';
 import { DEFAULT_TENANT, type Crm, type Db, type Org, type Tenant } from './schema.js';
 
-/** The in-memory database, saved behind the requests that change it. */
+export type Durability = 'acknowledged' | 'relaxed';
+
+/** What a change touched: a tenant's own file only, one of its orgs (and the tenant file), or (no org) all of it. */
+export interface ChangeScope {
+  tenantId?: string;
+  orgId?: string;
+  /** Only the tenant file (tokens, settings, when it was used): no org's state. */
+  tenantOnly?: boolean;
+}
+
 export interface Store {
   readonly data: Db;
   /** Where it is saved, or ':memory:'. */
   readonly location: string;
-  /** Call after changing `data`: schedules one coalesced save. The engine calls it after every write operation. */
-  changed(): void;
-  /** Saves now if anything changed, and waits for every save in flight. */
+  readonly durability: Durability;
+  /**
+   * Call after changing `data`. Acknowledged durability: settles when the
+   * change is on disk (rejects when that save failed). Relaxed: at once.
+   */
+  changed(scope?: ChangeScope): Promise<void>;
+  /** Saves everything pending now, and waits for it. */
   flush(): Promise<void>;
-  /** How many times the database has been written since opening. */
+  /** How many saves have run since opening. */
   readonly saves: number;
   /** Why the last save failed, or null when it succeeded (or none was needed). */
   readonly failure: string | null;
-  /** What the last save wrote (the CRM included), read back: for a file, the files themselves. */
+  /** What the files hold now (the CRM included). */
   readSaved(): Promise<Db | null>;
-  /** Puts a tenant in place (a new one, or a fresh world for one that exists) and saves it, its CRM included, before resolving. */
+  /** Puts a tenant in place (a new one, or a fresh world for one that exists) and saves it before resolving. */
   putTenant(tenant: Tenant): Promise<void>;
-  /** Removes a tenant and its CRM file, and saves. */
+  /** Removes a tenant and its files, and saves. */
   removeTenant(id: string): Promise<void>;
   /** Puts a whole database in place of this one (every tenant) and saves it. */
   replace(next: Db): Promise<void>;
+  /** Releases the database's lock (at exit). */
+  close(): void;
 }
 
 export interface StoreOptions {
-  /** A JSON file path, or ':memory:' for a store that is saved in memory only. */
+  /** The index file's path (its folder holds the other files), or ':memory:'. */
   location: string;
-  /** Builds the first database when the file does not exist yet. */
+  /** Builds the first database when there is none yet. */
   seed: () => Db;
-  /** Shortest pause between two saves, in ms. */
+  /** Relaxed durability only: shortest pause between two saves, in ms. */
   flushDelayMs?: number;
+  durability?: Durability;
   /** Runs on the database once it is read or seeded, before anything uses it (e.g. restore the fixed tokens); its changes are saved. */
   prepare?: (db: Db) => void;
+  /** Runs on an org just before its state is saved (e.g. retention: drop the oldest calls). */
+  beforeSave?: (org: Org) => void;
+  /** Where a save's failure (and its recovery) is told, once each. */
+  log?: (message: string) => void;
 }
 
 export const MEMORY = ':memory:';
+const RETRY_MS = 1000;
+
+/** Versions 1-3 kept the CRM beside one main file: `x.json` -> `x.crm.json` (default tenant), `x.crm.<tenant>.json`. */
+function legacyCrmName(base: string, tenantId: string): string {
+  return tenantId === DEFAULT_TENANT ? `${base}.crm.json` : `${base}.crm.${tenantId}.json`;
+}
 
 type SavedOrg = Omit<Org, 'crm'> & { crm?: Crm };
-type SavedTenant = Omit<Tenant, 'orgs'> & { orgs: Record<string, SavedOrg> };
-type SavedDb = Omit<Db, 'tenants'> & { tenants: Record<string, SavedTenant> };
-/** Versions 1 and 2: one world, its CRM in the one CRM file. */
-type SavedLegacyDb = Omit<LegacyDb, 'orgs'> & { orgs: Record<string, SavedOrg> };
-interface CrmFile {
-  orgs: Record<string, Crm>;
-}
+type LegacyMain = (Omit<LegacyDb, 'orgs'> & { orgs: Record<string, SavedOrg> }) | { schemaVersion: 3; nextTenant: number; tenants: Record<string, { orgs: Record<string, SavedOrg> }> };
 
-/**
- * Where saves go: the JSON files, or memory. Both kinds go through the
- * same save path, so what an in-process test sees saved is what a file would hold.
- */
-interface SaveTarget {
-  readMain(): Promise<SavedDb | SavedLegacyDb | null>;
-  readCrm(tenantId: string): Promise<CrmFile | null>;
-  writeMain(db: SavedDb): Promise<void>;
-  writeCrm(tenantId: string, crm: CrmFile): Promise<void>;
-  removeCrm(tenantId: string): Promise<void>;
-}
-
-/**
- * Where a tenant's CRM records are saved: `data/phonebridge.json` ->
- * `data/phonebridge.crm.json` for the default tenant (the file earlier versions wrote),
- * `data/phonebridge.crm.<tenant>.json` for the others.
- */
-export function crmFileOf(location: string, tenantId: string = DEFAULT_TENANT): string {
-  return location.replace(/(\.json)?$/, tenantId === DEFAULT_TENANT ? '.crm.json' : `.crm.${tenantId}.json`);
-}
-
-async function readJson<T>(file: JSONFile<T | null>, location: string): Promise<T | null> {
-  try {
-    return await file.read();
-  } catch (error) {
-    throw new Error(`the database file ${location} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
-  }
-}
-
-/** lowdb's JSON files: each write goes to a temporary file, then is renamed over the old one. */
-async function fileTarget(location: string): Promise<SaveTarget> {
-  await mkdir(path.dirname(path.resolve(location)), { recursive: true });
-  const main = new JSONFile<SavedDb | SavedLegacyDb | null>(location);
-  const crmFile = (tenantId: string) => new JSONFile<CrmFile | null>(crmFileOf(location, tenantId));
-  return {
-    readMain: () => readJson(main, location),
-    readCrm: (tenantId) => readJson(crmFile(tenantId), crmFileOf(location, tenantId)),
-    // JSONFile stringifies synchronously when called, so the saved snapshot is consistent.
-    writeMain: (db) => main.write(db),
-    writeCrm: (tenantId, file) => crmFile(tenantId).write(file),
-    removeCrm: (tenantId) => rm(crmFileOf(location, tenantId), { force: true }),
-  };
-}
-
-/** Saves kept as JSON text in memory: nothing touches the disk. */
-function memoryTarget(): SaveTarget {
-  let main: string | null = null;
-  const crm = new Map<string, string>();
-  return {
-    readMain: () => Promise.resolve(main === null ? null : (JSON.parse(main) as SavedDb)),
-    readCrm: (tenantId) => Promise.resolve(crm.has(tenantId) ? (JSON.parse(crm.get(tenantId)!) as CrmFile) : null),
-    writeMain: (db) => Promise.resolve(void (main = JSON.stringify(db))),
-    writeCrm: (tenantId, file) => Promise.resolve(void crm.set(tenantId, JSON.stringify(file))),
-    removeCrm: (tenantId) => Promise.resolve(void crm.delete(tenantId)),
-  };
-}
-
-/** Joins one world's saved orgs and its CRM file; throws when an org's CRM is missing. Returns whether a CRM was inline (a file from before the split). */
-function joinCrm(orgs: Record<string, SavedOrg>, crm: CrmFile | null, describe: () => string): boolean {
-  let crmInline = false;
-  for (const [id, org] of Object.entries(orgs)) {
-    // A file written before the split carries its CRM inline: keep it, and move it out on the next save.
-    if (org.crm) crmInline = true;
-    else if (crm?.orgs[id]) org.crm = crm.orgs[id];
-    else throw new Error(`the CRM records of org ${id} are missing: ${describe()}; move both away to start afresh`);
-  }
-  return crmInline;
-}
-
-/** Reads the main file and every tenant's CRM file into one database of any version; `crmInline` lists the tenants whose CRM must be written out. */
-async function readAll(target: SaveTarget, location: string): Promise<{ db: AnyVersionDb; crmInline: string[] } | null> {
-  const saved = await target.readMain();
-  if (saved === null) return null;
-  if (!isKnownVersion(saved))
-    throw new Error(
-      `the database file ${location} is not a phonebridge-mock database (schemaVersion ${String((saved as { schemaVersion?: unknown }).schemaVersion)})`,
-    );
+/** A database written by versions 1-3 (one main file, CRM files beside it), joined. */
+async function readLegacy(files: Files, base: string, main: LegacyMain): Promise<AnyVersionDb> {
   const worlds: [string, Record<string, SavedOrg>][] =
-    saved.schemaVersion === 3 ? Object.entries((saved as SavedDb).tenants).map(([id, t]) => [id, t.orgs]) : [[DEFAULT_TENANT, (saved as SavedLegacyDb).orgs]];
-  const crmInline: string[] = [];
+    main.schemaVersion === 3 ? Object.entries(main.tenants).map(([id, t]) => [id, t.orgs]) : [[DEFAULT_TENANT, main.orgs]];
   for (const [id, orgs] of worlds) {
-    const crm = await target.readCrm(id);
-    if (joinCrm(orgs, crm, () => `${crmFileOf(location, id)} belongs beside ${location}`)) crmInline.push(id);
+    const crm = await files.read<CrmFile>(legacyCrmName(base, id));
+    for (const [orgId, org] of Object.entries(orgs)) {
+      // A file from before the CRM moved out carries it inline.
+      org.crm ??= crm?.orgs[orgId] ?? missing(files.describe(legacyCrmName(base, id)), `the CRM records of org ${orgId}`);
+    }
   }
-  return { db: saved, crmInline };
+  return main as AnyVersionDb;
 }
 
-/**
- * Opens the database. A file that exists is read, migrated to the current
- * schema (and never overwritten if it is not valid JSON); a missing one is
- * seeded and saved at once.
- *
- * The CRM records, which the API never changes, live in a second file beside
- * the first (`*.crm.json`), written when the database is created; the first
- * holds what requests change. Saves are coalesced: a request marks the store
- * changed and returns; one save runs at a time, and the next waits at least
- * `flushDelayMs` or twice the last save's duration. So per-request cost does
- * not grow with the CRM.
- */
-export async function openStore({ location, seed, flushDelayMs = 100, prepare }: StoreOptions): Promise<Store> {
+function missing(file: string, what: string): never {
+  throw new Error(`${what} are missing: ${file} belongs beside the database; move the database away to start afresh`);
+}
+
+/** A database in the current layout: the index, each tenant's file, its org files and CRM. */
+async function readCurrent(files: Files, index: Index): Promise<{ db: Db; names: Map<string, TenantFiles> }> {
+  const tenants: Record<string, Tenant> = {};
+  const names = new Map<string, TenantFiles>();
+  for (const [id, name] of Object.entries(index.tenants)) {
+    const file = (await files.read<TenantFile>(name)) ?? missing(files.describe(name), `the files of tenant ${id}`);
+    const crm = (await files.read<CrmFile>(file.files.crm)) ?? missing(files.describe(file.files.crm), `the CRM records of tenant ${id}`);
+    const states: Record<string, OrgState> = {};
+    for (const [orgId, orgName] of Object.entries(file.files.orgs))
+      states[orgId] = (await files.read<OrgState>(orgName)) ?? missing(files.describe(orgName), `the calls and settings of org ${orgId}`);
+    tenants[id] = joinTenant(file, states, crm);
+    names.set(id, file.files);
+  }
+  return { db: { schemaVersion: 4, nextTenant: index.nextTenant, tenants }, names };
+}
+
+/** Settles when a save including the change is done. */
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** What the next save must write. */
+class Pending {
+  /** Tenants to write whole, under fresh file names (created, reset, or read from an older layout). */
+  readonly seeded = new Set<string>();
+  readonly tenants = new Set<string>();
+  /** `tenant/org` */
+  readonly orgs = new Set<string>();
+  /** Tenants removed: their files go once the index forgets them. */
+  readonly removed = new Set<string>();
+  index = false;
+  waiters: Waiter[] = [];
+
+  get empty(): boolean {
+    return this.seeded.size + this.tenants.size + this.orgs.size + this.removed.size === 0 && !this.index;
+  }
+
+  merge(other: Pending): void {
+    for (const key of ['seeded', 'tenants', 'orgs', 'removed'] as const) for (const item of other[key]) this[key].add(item);
+    this.index ||= other.index;
+    this.waiters.push(...other.waiters);
+  }
+}
+
+export async function openStore({
+  location,
+  seed,
+  flushDelayMs = 100,
+  durability = 'acknowledged',
+  prepare,
+  beforeSave,
+  log = (message) => console.error(`phonebridge-mock: ${message}`),
+}: StoreOptions): Promise<Store> {
   const inMemory = location === MEMORY;
-  const target = inMemory ? memoryTarget() : await fileTarget(location);
-  const read = await readAll(target, location);
+  const indexName = inMemory ? 'phonebridge.json' : path.basename(location);
+  const base = indexName.replace(/\.json$/, '');
+  const files = inMemory ? memoryFiles() : await folderFiles(path.dirname(path.resolve(location)));
+  const names = new Names(indexName);
+  const release = inMemory ? () => {} : lockDatabase(`${path.resolve(location)}.lock`, location);
 
   let data: Db;
-  /** Tenants whose CRM file must be (re)written, and tenants whose CRM file must go. */
-  const crmToWrite = new Set<string>();
-  const crmToRemove = new Set<string>();
-  let dirty = read === null;
-  if (read === null) {
-    data = seed();
-    for (const id of Object.keys(data.tenants)) crmToWrite.add(id);
-  } else {
-    for (const id of read.crmInline) crmToWrite.add(id);
-    dirty = read.db.schemaVersion !== 3;
-    data = migrateDatabase(read.db);
-  }
-  if (prepare) {
-    prepare(data);
-    dirty = true;
+  let fileNames = new Map<string, TenantFiles>();
+  let pending = new Pending();
+  try {
+    const saved = await files.read<{ schemaVersion?: unknown }>(names.index());
+    if (saved === null) {
+      data = seed();
+      for (const id of Object.keys(data.tenants)) pending.seeded.add(id);
+    } else {
+      if (!isKnownVersion(saved))
+        throw new Error(`the database file ${location} is not a phonebridge-mock database (schemaVersion ${String(saved.schemaVersion)})`);
+      if (saved.schemaVersion === 4) {
+        const current = await readCurrent(files, saved as unknown as Index);
+        data = current.db;
+        fileNames = current.names;
+      } else {
+        // An older layout: read whole, written out in the current one by the first save.
+        data = migrateDatabase(await readLegacy(files, base, saved as unknown as LegacyMain));
+        for (const id of Object.keys(data.tenants)) pending.seeded.add(id);
+      }
+      data = migrateDatabase(data);
+    }
+    if (prepare) {
+      prepare(data);
+      for (const id of Object.keys(data.tenants)) pending.tenants.add(id);
+    }
+  } catch (error) {
+    release();
+    throw error;
   }
 
-  let timer: NodeJS.Timeout | null = null;
-  let saving: Promise<void> | null = null;
-  let lastSaveMs = 0;
   let saves = 0;
-  const failure: string | null = null;
+  let failure: string | null = null;
+  let running: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let lastSaveMs = 0;
 
-  /** The database without the CRM: what each save writes. A shallow copy per tenant and org, not a deep one. */
-  const withoutCrm = (): SavedDb => ({
-    ...data,
-    tenants: Object.fromEntries(
-      Object.entries(data.tenants).map(([id, tenant]) => [
-        id,
-        { ...tenant, orgs: Object.fromEntries(Object.entries(tenant.orgs).map(([orgId, { crm: _crm, ...org }]) => [orgId, org])) },
-      ]),
-    ),
-  });
-
-  const write = async () => {
-    // The CRM files first: the main file never names a tenant whose CRM is not on disk.
-    for (const id of [...crmToWrite]) {
+  /** Writes one batch: new seedings' files first, then changed files, then the index (the commit of new or removed tenants), then what is superseded. */
+  const write = async (batch: Pending) => {
+    const superseded: string[] = [];
+    for (const id of batch.seeded) {
       const tenant = data.tenants[id];
-      crmToWrite.delete(id);
-      if (tenant) await target.writeCrm(id, { orgs: Object.fromEntries(Object.entries(tenant.orgs).map(([orgId, org]) => [orgId, org.crm])) });
+      if (!tenant) continue;
+      const fresh = names.fresh(tenant);
+      await files.write(fresh.crm, crmFile(tenant));
+      for (const [orgId, org] of Object.entries(tenant.orgs)) {
+        beforeSave?.(org);
+        await files.write(fresh.orgs[orgId]!, orgState(org));
+      }
+      await files.write(names.tenant(id), tenantFile(tenant, fresh));
+      const old = fileNames.get(id);
+      if (old) superseded.push(old.crm, ...Object.values(old.orgs));
+      fileNames.set(id, fresh);
     }
-    await target.writeMain(withoutCrm());
-    // And removed last: until the main file forgets a tenant, its CRM stays.
-    for (const id of [...crmToRemove]) {
-      crmToRemove.delete(id);
-      if (!data.tenants[id]) await target.removeCrm(id);
+    for (const key of batch.orgs) {
+      const [tenantId, orgId] = key.split('/') as [string, string];
+      const org = data.tenants[tenantId]?.orgs[orgId];
+      const name = fileNames.get(tenantId)?.orgs[orgId];
+      if (!org || !name || batch.seeded.has(tenantId)) continue;
+      beforeSave?.(org);
+      await files.write(name, orgState(org));
+    }
+    for (const id of batch.tenants) {
+      const tenant = data.tenants[id];
+      const own = fileNames.get(id);
+      if (tenant && own && !batch.seeded.has(id)) await files.write(names.tenant(id), tenantFile(tenant, own));
+    }
+    if (batch.index || batch.removed.size > 0 || batch.seeded.size > 0) await files.write(names.index(), indexOf(data, names));
+    for (const id of batch.removed) {
+      if (data.tenants[id]) continue;
+      const own = fileNames.get(id);
+      fileNames.delete(id);
+      if (own) superseded.push(own.crm, ...Object.values(own.orgs));
+      superseded.push(names.tenant(id));
+    }
+    for (const name of superseded) await files.remove(name);
+  };
+
+  /** Saves batch after batch while there is something to save; one runs at a time. */
+  const run = async () => {
+    while (!pending.empty) {
+      const batch = pending;
+      pending = new Pending();
+      const started = performance.now();
+      saves++;
+      try {
+        await write(batch);
+        lastSaveMs = performance.now() - started;
+        if (failure !== null) log(`saving ${location} works again`);
+        failure = null;
+        for (const waiter of batch.waiters) waiter.resolve();
+      } catch (error) {
+        const reason = (error as Error).message;
+        if (failure === null) log(`saving ${location} failed: ${reason}; writes are answered 500 and GET /__admin/health 503 until it works again`);
+        failure = reason;
+        for (const waiter of batch.waiters) waiter.reject(new Error(`the change could not be saved: ${reason}`));
+        batch.waiters = [];
+        // Kept for the retry: what is in memory is saved once the disk works again.
+        pending.merge(batch);
+        retryLater();
+        return;
+      }
     }
   };
 
-  const save = async (): Promise<void> => {
+  const start = () => {
+    if (timer) clearTimeout(timer);
     timer = null;
-    while (saving) await saving;
-    if (!dirty && crmToWrite.size === 0 && crmToRemove.size === 0) return;
-    dirty = false;
-    const started = performance.now();
-    saves++;
-    saving = write().finally(() => {
-      saving = null;
-      lastSaveMs = performance.now() - started;
+    running ??= run().finally(() => {
+      running = null;
+      // What arrived during the last write of a failed run waits for the retry; otherwise go on.
+      if (!pending.empty && failure === null) schedule(0);
     });
-    try {
-      await saving;
-    } catch (error) {
-      dirty = true; // keep the change; the next save retries
-      throw error;
-    }
-    if (dirty) schedule();
+    return running;
   };
 
-  const schedule = () => {
-    if (timer) return;
-    timer = setTimeout(
-      () => void save().catch((error) => console.error(`phonebridge-mock: saving ${location} failed:`, error)),
-      Math.max(flushDelayMs, 2 * lastSaveMs),
-    );
+  const schedule = (delayMs: number) => {
+    if (timer || running) return;
+    timer = setTimeout(() => void start(), delayMs);
     timer.unref();
   };
 
-  /** Saves now (after any save in flight): for changes a client waits on. */
-  const saveNow = async () => {
-    dirty = true;
-    if (timer) clearTimeout(timer);
-    timer = null;
-    await save();
+  const retryLater = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void start();
+    }, RETRY_MS);
+    timer.unref();
   };
 
-  if (dirty || crmToWrite.size > 0) await save();
+  const mark = (scope: ChangeScope = {}) => {
+    const tenants = scope.tenantId !== undefined ? [scope.tenantId] : Object.keys(data.tenants);
+    for (const id of tenants) {
+      pending.tenants.add(id);
+      if (scope.tenantOnly) continue;
+      const orgs = scope.orgId !== undefined ? [scope.orgId] : Object.keys(data.tenants[id]?.orgs ?? {});
+      for (const orgId of orgs) pending.orgs.add(`${id}/${orgId}`);
+    }
+  };
+
+  /** Waits until everything pending now is on disk. */
+  const commit = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      pending.waiters.push({ resolve, reject });
+      if (failure === null || !timer) void start();
+    });
+
+  if (!pending.empty) await commit();
+  // Files of an older layout, or left by a crash between writing new files and naming them: nothing names them.
+  if (!inMemory) await removeUnnamed(files, names, fileNames);
 
   return {
     data,
     location,
-    changed() {
-      dirty = true;
-      schedule();
+    durability,
+    changed(scope) {
+      mark(scope);
+      if (durability === 'relaxed') {
+        schedule(Math.max(flushDelayMs, 2 * lastSaveMs));
+        return Promise.resolve();
+      }
+      return commit();
     },
     async flush() {
-      if (timer) clearTimeout(timer);
-      await save();
+      if (running) await running.catch(() => {});
+      if (!pending.empty) await commit();
     },
     get saves() {
       return saves;
@@ -260,27 +333,37 @@ export async function openStore({ location, seed, flushDelayMs = 100, prepare }:
       return failure;
     },
     async readSaved() {
-      const saved = await readAll(target, location);
-      return saved && migrateDatabase(saved.db);
+      const saved = await files.read<Index>(names.index());
+      return saved && (await readCurrent(files, saved)).db;
     },
-    async putTenant(tenant) {
+    putTenant(tenant) {
+      const isNew = !data.tenants[tenant.id];
       data.tenants[tenant.id] = tenant;
-      crmToRemove.delete(tenant.id);
-      crmToWrite.add(tenant.id);
-      await saveNow();
+      pending.removed.delete(tenant.id);
+      pending.seeded.add(tenant.id);
+      pending.index ||= isNew;
+      return commit();
     },
-    async removeTenant(id) {
+    removeTenant(id) {
       delete data.tenants[id];
-      crmToWrite.delete(id);
-      crmToRemove.add(id);
-      await saveNow();
+      pending.removed.add(id);
+      return commit();
     },
-    async replace(next) {
-      for (const id of Object.keys(data.tenants)) if (!next.tenants[id]) crmToRemove.add(id);
+    replace(next) {
+      for (const id of Object.keys(data.tenants)) if (!next.tenants[id]) pending.removed.add(id);
       // Everyone holding `data` sees the new state: its contents are replaced, not the object.
       Object.assign(data, next);
-      for (const id of Object.keys(data.tenants)) crmToWrite.add(id);
-      await saveNow();
+      for (const id of Object.keys(data.tenants)) pending.seeded.add(id);
+      pending.index = true;
+      return commit();
     },
+    close: release,
   };
+}
+
+/** Removes the store's data files that no tenant names. */
+async function removeUnnamed(files: Files, names: Names, named: Map<string, TenantFiles>): Promise<void> {
+  const keep = new Set<string>();
+  for (const [id, own] of named) for (const name of [names.tenant(id), own.crm, ...Object.values(own.orgs)]) keep.add(name);
+  for (const name of await files.list()) if (names.isDataFile(name) && !keep.has(name)) await files.remove(name);
 }

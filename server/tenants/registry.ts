@@ -110,7 +110,8 @@ export function createTenants(store: Store, clock: Clock, config: TenantsConfig)
       // Kept to a granularity (and saved when it moves), so a burst of requests is not a save each.
       if (Math.abs(now.getTime() - Date.parse(tenant.lastUsedAt)) >= touchGranularityMs) {
         tenant.lastUsedAt = now.toISOString();
-        store.changed();
+        // Saved with the request's own change, or on its own; nobody waits on it.
+        void store.changed({ tenantId: tenant.id, tenantOnly: true }).catch(() => {});
       }
       return tenant;
     },

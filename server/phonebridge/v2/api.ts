@@ -2,6 +2,7 @@
  * PhoneBridge v2, from openapi/phonebridge.yaml: routing, auth, validation
  * and 404/405 come from the document; the handlers here only do behaviour.
  */
+import type { SpecApiOptions } from '../../openapi/engine.js';
 import { createSpecApi, type SpecApi } from '../../openapi/engine.js';
 import type { HandlersOf } from '../../openapi/types.js';
 import { loadDocument } from '../../openapi/documents.js';
@@ -37,7 +38,7 @@ export const HANDLERS: HandlersOf<operations, Caller, Tenant> = {
 export interface PhoneBridgeDeps {
   tenants: Tenants;
   /** After every operation that may have changed the store. */
-  onWrite?: () => void;
+  onWrite?: SpecApiOptions<unknown>['onWrite'];
   /** Where unexpected failures are reported; the client only ever sees INTERNAL_ERROR. */
   logError?: (error: unknown) => void;
 }

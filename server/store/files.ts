@@ -1,0 +1,54 @@
+/**
+ * Where the store's files live: a folder on disk (each write to a temporary
+ * file, then renamed over the old one, by lowdb's writer), or a map in memory.
+ * Both go through the same store code, so what a test sees saved is what a
+ * folder would hold. Names are plain file names inside one folder.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { DataFile } from 'lowdb/node';
+
+export interface Files {
+  /** The parsed file, or null when it does not exist; throws (naming it) when it is not valid JSON. */
+  read<T>(name: string): Promise<T | null>;
+  /** Compact JSON, atomically: a reader sees the old file or the new one, never a mix. */
+  write(name: string, data: unknown): Promise<void>;
+  remove(name: string): Promise<void>;
+  list(): Promise<string[]>;
+  /** The path a name stands for, for messages. */
+  describe(name: string): string;
+}
+
+/** Compact: a save of a busy org writes a third of what pretty-printed JSON would. */
+const COMPACT = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringify(data) };
+
+export async function folderFiles(folder: string): Promise<Files> {
+  await mkdir(folder, { recursive: true });
+  const file = (name: string) => new DataFile<unknown>(path.join(folder, name), COMPACT);
+  const describe = (name: string) => path.join(folder, name);
+  return {
+    describe,
+    async read<T>(name: string) {
+      try {
+        return (await file(name).read()) as T | null;
+      } catch (error) {
+        throw new Error(`${describe(name)} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
+      }
+    },
+    write: (name, data) => file(name).write(data),
+    remove: (name) => rm(path.join(folder, name), { force: true }),
+    list: () => readdir(folder),
+  };
+}
+
+/** Files kept as JSON text in a map: nothing touches the disk. */
+export function memoryFiles(): Files {
+  const texts = new Map<string, string>();
+  return {
+    describe: (name) => `:memory:/${name}`,
+    read: <T>(name: string) => Promise.resolve(texts.has(name) ? (JSON.parse(texts.get(name)!) as T) : null),
+    write: (name, data) => Promise.resolve(void texts.set(name, JSON.stringify(data))),
+    remove: (name) => Promise.resolve(void texts.delete(name)),
+    list: () => Promise.resolve([...texts.keys()]),
+  };
+}

@@ -132,6 +132,29 @@ describe('the compiled server on a real port with a real JSON file', () => {
     expect(await readFile(db, 'utf8')).toBe('{"schemaVersion": 1, "orgs": ');
   });
 
+  it('keeps the last PHONEBRIDGE_MAX_CALLS calls of an org: the oldest go, with their activities, and the org file stays bounded', async () => {
+    const db = path.join(await mkdtemp(path.join(tmpdir(), 'pbm-proc-')), 'phonebridge.json');
+    const server = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_MAX_CALLS: '40', PHONEBRIDGE_LOG: 'quiet' });
+    expect((await api(server, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
+    const post = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const call = { callrefid: `r-${i}`, fromnumber: '+18885554567', tonumber: '100', direction: 'inbound', callstarttime: '2026-11-26 10:00:00', duration: '0' };
+        expect((await api(server, '/callhungup', postForm(call))).status).toBe(200);
+      }
+    };
+    const orgFileSize = async () => JSON.stringify(await savedOrg(db, '700000101')).length;
+    await post(0, 80);
+    const atLimit = await orgFileSize();
+    await post(80, 240);
+    const saved = await savedOrg(db, '700000101');
+    const kept = Object.keys(saved.calls);
+    expect(kept).toHaveLength(40);
+    expect(kept).toContain('r-239');
+    expect(kept).not.toContain('r-199');
+    expect(Object.keys((saved as unknown as { activities: object }).activities)).toHaveLength(40);
+    expect(await orgFileSize()).toBeLessThan(atLimit * 1.1);
+  });
+
   it('refuses a bad PORT with a clear message', async () => {
     const { code, stderr } = await runNode(MAIN, [], { PORT: 'eighty', PHONEBRIDGE_DB: ':memory:' });
     expect(code).toBe(1);

@@ -78,7 +78,9 @@ let { server, ms } = await start(db);
 const fresh = { start: ms, lone: await load(server.base, TOKENS.admin, 1, 3), busy: { p99: 0, rps: 0 } };
 const busyFresh = await load(server.base, TOKENS.admin, 50);
 fresh.busy = busyFresh;
-const tenants = await Promise.all([1, 2].map(async () => ((await (await fetch(`${server.base}/__admin/tenants`, { method: 'POST' })).json()) as { tokens: { admin: string } }).tokens.admin));
+const tenants = await Promise.all(
+  [1, 2].map(async () => ((await (await fetch(`${server.base}/__admin/tenants`, { method: 'POST' })).json()) as { tokens: { admin: string } }).tokens.admin),
+);
 await fill(server.base, [TOKENS.admin, ...tenants], MAX_CALLS + 500);
 await stop(server);
 ({ server, ms } = await start(db));
@@ -86,5 +88,7 @@ const full = { start: ms, lone: await load(server.base, TOKENS.admin, 1, 3), bus
 console.log(`  files ${await mb(db)} MB`);
 console.log(`  start-up (spawn to banner): fresh ${Math.round(fresh.start)} ms, at the limit ${Math.round(full.start)} ms`);
 console.log(`  lone write (1 connection, ~ one save): p50 ${fresh.lone.p50} / ${full.lone.p50} ms, p99 ${fresh.lone.p99} / ${full.lone.p99} ms`);
-console.log(`  50 connections: ${fresh.busy.rps} / ${full.busy.rps} req/s, p99 ${fresh.busy.p99} / ${full.busy.p99} ms (at limit / fresh: ${(full.busy.p99 / fresh.busy.p99).toFixed(2)}x)`);
+console.log(
+  `  50 connections: ${fresh.busy.rps} / ${full.busy.rps} req/s, p99 ${fresh.busy.p99} / ${full.busy.p99} ms (at limit / fresh: ${(full.busy.p99 / fresh.busy.p99).toFixed(2)}x)`,
+);
 await stop(server);

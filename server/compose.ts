@@ -4,11 +4,12 @@
  * app in front of them. It never listens (main.ts does).
  */
 import type express from 'express';
-import { createAccountsApi } from './accounts/api.js';
+import { createAccountsApi, revokeFailed } from './accounts/api.js';
 import { createAdminApi } from './admin/api.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
+import { createControlPlaneGuard, openOperationsOf } from './http/admin-guard.js';
 import { RequestEvents } from './http/events.js';
 import { createGate } from './controls/gate.js';
 import { Limiter } from './controls/limits.js';
@@ -18,6 +19,8 @@ import { LiveEvents } from './journal/live.js';
 import { recordRequests } from './journal/recorder.js';
 import { loadDocument } from './openapi/documents.js';
 import { createPhoneBridgeV2 } from './phonebridge/v2/api.js';
+import { createAddressGuard, type Listening } from './outbound/address-guard.js';
+import { DeliveryRate } from './outbound/rate.js';
 import type { RequestTrace } from './openapi/types.js';
 import type { Store } from './store/store.js';
 import { createTenants, sweepExpiredTenants, type Tenants } from './tenants/registry.js';
@@ -35,6 +38,7 @@ export interface MockDeps {
     | 'legacyExpires'
     | 'autoConsent'
     | 'publicUrl'
+    | 'adminToken'
     | 'webhook'
     | 'tenantTtlSeconds'
     | 'maxTenants'
@@ -51,19 +55,34 @@ export interface Mock {
   tenants: Tenants;
   journal: Journal;
   live: LiveEvents;
+  /**
+   * Tells the mock where it listens (main.ts after listen; a test after app.listen), so that it never
+   * sends a vendor request to itself; undefined: not listening.
+   */
+  setListening: (address: Listening | undefined) => void;
   /** Stops the mock's timers (the sweep of expired tenants). */
   close(): void;
+}
+
+/** The calls a write may have changed: the one it names, and the one it was transferred from. */
+function callrefidsOf(trace: RequestTrace): string[] {
+  const { callrefid, transfercallrefid } = trace.params ?? {};
+  return [callrefid, transfercallrefid].filter((id): id is string => typeof id === 'string');
 }
 
 /** The whole mock: the PhoneBridge API, Zoho's accounts server and the control plane on one app. */
 export async function createMock({ store, clock, config, events = new RequestEvents(), logError = console.error }: MockDeps): Promise<Mock> {
   // The one place the store learns of a change: after every operation that is not read-only. The answer waits for the save.
-  const onWrite = (_operation: unknown, trace: RequestTrace) => store.changed({ tenantId: trace.tenantId, orgId: trace.orgId });
+  const onWrite = (_operation: unknown, trace: RequestTrace) =>
+    store.changed({ tenantId: trace.tenantId, orgId: trace.orgId, callrefids: callrefidsOf(trace) });
   // The accounts server changes only a tenant's tokens and grants.
   const onAccountsWrite = (_operation: unknown, trace: RequestTrace) => store.changed({ tenantId: trace.tenantId, tenantOnly: true });
   const journal = new Journal(config.journalMax);
   const limiter = new Limiter();
   const live = new LiveEvents();
+  const rate = new DeliveryRate(config.webhook.rate);
+  let listening: Listening | undefined;
+  const addressGuard = createAddressGuard({ allowHosts: config.webhook.allowHosts, listening: () => listening });
   const tenants = createTenants(store, clock, {
     ttlSeconds: config.tenantTtlSeconds,
     maxTenants: config.maxTenants,
@@ -74,6 +93,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
       journal.forget(id);
       live.forget(id);
       limiter.forget(id);
+      rate.forget(id);
     },
   });
   const phonebridge = await createPhoneBridgeV2({ tenants, onWrite, logError });
@@ -99,6 +119,8 @@ export async function createMock({ store, clock, config, events = new RequestEve
     journal,
     live,
     delivery: config.webhook,
+    addressGuard,
+    rate,
     routingErrorSchemas: phonebridge.routingErrorSchemas,
     onWrite,
     logError,
@@ -114,11 +136,17 @@ export async function createMock({ store, clock, config, events = new RequestEve
     publicUrl: config.publicUrl,
     events,
     internalError: ZOHO_ROUTING.internalError,
+    guard: createControlPlaneGuard({
+      adminToken: config.adminToken,
+      openOperations: openOperationsOf(documents.admin.document),
+      personaTenant: (token) => tenants.list().find((tenant) => Object.values(tenant.personas).includes(token))?.id,
+      revokeFailed,
+    }),
     gate: createGate(tenants, limiter, (tenantId) => void store.changed({ tenantId, tenantOnly: true }).catch(() => {})),
     logError,
   });
   const hints = createHinter([documents.phonebridge.document, documents.accounts.document]);
   recordRequests({ events, tenants, journal, live, hints, logError });
   const stopSweeping = sweepExpiredTenants(tenants, config.tenantTtlSeconds, logError);
-  return { app, events, tenants, journal, live, close: stopSweeping };
+  return { app, events, tenants, journal, live, setListening: (address) => void (listening = address), close: stopSweeping };
 }

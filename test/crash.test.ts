@@ -21,7 +21,7 @@ afterEach(() => running?.child.kill('SIGKILL'));
 /** A seeded pseudo-random sequence, so a failing run can be repeated. */
 function random(seed: number) {
   let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 async function start(db: string): Promise<string> {
@@ -103,7 +103,11 @@ describe('SIGKILL during a reset or a tenant creation', () => {
     for (let round = 0; round < 6; round++) {
       const seed = 100 + round;
       const resets = [1, 2, 3].map((i) =>
-        fetch(`${base}/__admin/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ seed: seed + i * 10 }) }).catch(() => undefined),
+        fetch(`${base}/__admin/reset`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ seed: seed + i * 10 }),
+        }).catch(() => undefined),
       );
       const creations = [1, 2].map(() => fetch(`${base}/__admin/tenants`, { method: 'POST' }).catch(() => undefined));
       await new Promise((resolve) => setTimeout(resolve, next() * 60));

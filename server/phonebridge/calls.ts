@@ -139,14 +139,16 @@ export function recordCallEvent(
  * Retention: beyond `max` calls in the org, the oldest (by first event) go,
  * with their activities, so a mock left running for days stays bounded.
  */
-export function dropOldestCalls(org: Org, max: number): void {
+export function dropOldestCalls(org: Org, max: number): string[] {
   const logs = Object.values(org.calls);
-  if (logs.length <= max) return;
+  if (logs.length <= max) return [];
   const firstAt = (log: CallLog) => log.events[0]?.at ?? '';
-  for (const log of logs.sort((a, b) => firstAt(a).localeCompare(firstAt(b))).slice(0, logs.length - max)) {
+  const dropped = logs.sort((a, b) => firstAt(a).localeCompare(firstAt(b))).slice(0, logs.length - max);
+  for (const log of dropped) {
     if (log.activityId) delete org.activities[log.activityId];
     delete org.calls[log.callrefid];
   }
+  return dropped.map((log) => log.callrefid);
 }
 
 /** A call as the control plane shows it: its timeline, record, activity, click-to-call, transfers and warnings. */

@@ -4,7 +4,9 @@
  *
  *   phonebridge.json                          the index: schema version, tenants and their files (the commit point of a new or removed tenant)
  *   phonebridge.tenant.<tenant>.json          a tenant: its tokens, clients, settings, orgs' users, and the names of its other files (the commit point of a reset)
- *   phonebridge.org.<tenant>.<org>.<gen>.json what requests change in one org: integration, registrations, calls, activities, outbox
+ *   phonebridge.org.<tenant>.<org>.<gen>.json what requests change in one org: integration, registrations, outbox
+ *   phonebridge.calls.<tenant>.<org>.<gen>.<k>.json  one of an org's SEGMENTS call-log files: the calls whose callrefid hashes
+ *                                             to k, with their activities (a call event rewrites one of them, not the whole log)
  *   phonebridge.crm.<tenant>.<gen>.json       the tenant's CRM records, written once per seeding
  *
  * A new seeding (a tenant created or reset) writes its org and CRM files
@@ -26,14 +28,31 @@ export interface Index {
 }
 
 /** The parts of an org that requests change: saved per org. */
-type OrgStateKey = 'integration' | 'clickToCall' | 'calls' | 'activities' | 'outbox' | 'nextId';
+type OrgStateKey = 'integration' | 'clickToCall' | 'outbox' | 'nextId';
 export type OrgState = Pick<Org, OrgStateKey>;
-type OrgStatic = Omit<Org, OrgStateKey | 'crm'>;
+type OrgStatic = Omit<Org, OrgStateKey | 'calls' | 'activities' | 'crm'>;
+
+/** Call-log files per org: a call event rewrites one sixteenth of the log. */
+export const SEGMENTS = 16;
+
+/** Which segment a call (and its activity) lives in: FNV-1a of its callrefid. */
+export function segmentOf(callrefid: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < callrefid.length; i++) hash = Math.imul(hash ^ callrefid.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % SEGMENTS;
+}
+
+export interface CallSegment {
+  calls: Org['calls'];
+  activities: Org['activities'];
+}
 
 /** The files of one tenant besides its tenant file. */
 export interface TenantFiles {
   crm: string;
   orgs: Record<string, string>;
+  /** Each org's call-log files, by segment. */
+  segments: Record<string, string[]>;
 }
 
 export interface TenantFile extends Omit<Tenant, 'orgs'> {
@@ -67,18 +86,33 @@ export class Names {
     return {
       crm: `${this.base}.crm.${tenant.id}.${gen}.json`,
       orgs: Object.fromEntries(Object.keys(tenant.orgs).map((orgId) => [orgId, `${this.base}.org.${tenant.id}.${orgId}.${gen}.json`])),
+      segments: Object.fromEntries(
+        Object.keys(tenant.orgs).map((orgId) => [
+          orgId,
+          Array.from({ length: SEGMENTS }, (_, k) => `${this.base}.calls.${tenant.id}.${orgId}.${gen}.${k}.json`),
+        ]),
+      ),
     };
   }
 
   /** Whether a file name is one of the store's data files (not the index, a lock or a temporary file). */
   isDataFile(name: string): boolean {
-    return name.startsWith(`${this.base}.`) && /\.(tenant|org|crm)\..*\.json$|\.crm\.json$/.test(name.slice(this.base.length));
+    return name.startsWith(`${this.base}.`) && /\.(tenant|org|calls|crm)\..*\.json$|\.crm\.json$/.test(name.slice(this.base.length));
   }
 }
 
 export function orgState(org: Org): OrgState {
-  const { integration, clickToCall, calls, activities, outbox, nextId } = org;
-  return { integration, clickToCall, calls, activities, outbox, nextId };
+  const { integration, clickToCall, outbox, nextId } = org;
+  return { integration, clickToCall, outbox, nextId };
+}
+
+/** One segment of an org's call log: its calls, and their activities. */
+export function callSegment(org: Org, k: number): CallSegment {
+  const calls: Org['calls'] = {};
+  for (const [id, log] of Object.entries(org.calls)) if (segmentOf(id) === k) calls[id] = log;
+  const activities: Org['activities'] = {};
+  for (const [id, activity] of Object.entries(org.activities)) if (segmentOf(activity.callrefid) === k) activities[id] = activity;
+  return { calls, activities };
 }
 
 export function tenantFile(tenant: Tenant, files: TenantFiles): TenantFile {
@@ -96,9 +130,22 @@ export function crmFile(tenant: Tenant): CrmFile {
 }
 
 /** A tenant from its files. */
-export function joinTenant({ files: _files, orgs, ...rest }: TenantFile, states: Record<string, OrgState>, crm: CrmFile): Tenant {
+export function joinTenant(
+  { files: _files, orgs, ...rest }: TenantFile,
+  states: Record<string, OrgState>,
+  segments: Record<string, CallSegment[]>,
+  crm: CrmFile,
+): Tenant {
   const joined = dict<Org>();
-  for (const [id, org] of Object.entries(orgs)) joined[id] = { ...org, ...states[id]!, crm: crm.orgs[id]! };
+  for (const [id, org] of Object.entries(orgs)) {
+    const calls = dict<Org['calls'][string]>();
+    const activities = dict<Org['activities'][string]>();
+    for (const segment of segments[id] ?? []) {
+      Object.assign(calls, segment.calls);
+      Object.assign(activities, segment.activities);
+    }
+    joined[id] = { ...org, ...states[id]!, calls, activities, crm: crm.orgs[id]! };
+  }
   return { ...rest, orgs: joined };
 }
 

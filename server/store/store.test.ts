@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { TOKENS } from '../../fixtures/personas.js';
 import { createDatabase, createTenant, newIdentity } from '../../fixtures/seed.js';
 import type { Tenant } from './schema.js';
+import { segmentOf } from './layout.js';
 import { openStore, type Store } from './store.js';
 
 const now = new Date('2026-11-26T00:00:00Z');
@@ -56,14 +57,24 @@ describe('files: an index, a file per tenant, per org and per CRM', () => {
     const store = await open();
     const index = await json('phonebridge.json');
     expect(index).toEqual({ schemaVersion: 4, nextTenant: 1, tenants: { default: 'phonebridge.tenant.default.json' } });
-    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { crm: string; orgs: Record<string, string> }; orgs: Record<string, object> };
+    const tenant = (await json('phonebridge.tenant.default.json')) as {
+      files: { crm: string; orgs: Record<string, string>; segments: Record<string, string[]> };
+      orgs: Record<string, object>;
+    };
     expect(tenant.orgs['700000101']).not.toHaveProperty('crm');
     expect(tenant.orgs['700000101']).not.toHaveProperty('calls');
     expect(((await json(tenant.files.crm)) as { orgs: Record<string, unknown> }).orgs['700000101']).toEqual(w(store).orgs['700000101']!.crm);
-    expect(await json(tenant.files.orgs['700000101']!)).toMatchObject({ calls: {}, outbox: [], nextId: w(store).orgs['700000101']!.nextId });
+    expect(await json(tenant.files.orgs['700000101']!)).toEqual({ integration: null, clickToCall: {}, outbox: [], nextId: w(store).orgs['700000101']!.nextId });
     expect(await readFile(file, 'utf8')).not.toContain('\n');
     expect((await names()).sort()).toEqual(
-      ['phonebridge.json', 'phonebridge.json.lock', 'phonebridge.tenant.default.json', tenant.files.crm, ...Object.values(tenant.files.orgs)].sort(),
+      [
+        'phonebridge.json',
+        'phonebridge.json.lock',
+        'phonebridge.tenant.default.json',
+        tenant.files.crm,
+        ...Object.values(tenant.files.orgs),
+        ...Object.values(tenant.files.segments).flat(),
+      ].sort(),
     );
   });
 
@@ -78,6 +89,22 @@ describe('files: an index, a file per tenant, per org and per CRM', () => {
     expect(await at(tenant.files.crm)).toBe(before.crm);
     expect(await at(tenant.files.orgs['700000102']!)).toBe(before.other);
     expect(await at(tenant.files.orgs['700000101']!)).toBeGreaterThan(before.mine);
+  });
+
+  it('a call event rewrites only the segment of the call log its callrefid falls in', async () => {
+    const store = await open();
+    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { segments: Record<string, string[]> } };
+    const segments = tenant.files.segments['700000101']!;
+    const at = async () => Promise.all(segments.map(async (name) => (await stat(path.join(path.dirname(file), name))).mtimeMs));
+    const before = await at();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const org = w(store).orgs['700000101']!;
+    org.calls['call-7'] = { callrefid: 'call-7', events: [] } as unknown as (typeof org.calls)[string];
+    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-7'] });
+    const after = await at();
+    const rewritten = segments.filter((_, k) => after[k] !== before[k]);
+    expect(rewritten).toEqual([segments[segmentOf('call-7')]]);
+    expect((await reopen()).data.tenants.default!.orgs['700000101']!.calls['call-7']).toEqual({ callrefid: 'call-7', events: [] });
   });
 
   it('keeps changes across a reopen, without seeding again', async () => {

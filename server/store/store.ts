@@ -9,7 +9,23 @@
  */
 import path from 'node:path';
 import { folderFiles, memoryFiles, type Files } from './files.js';
-import { crmFile, indexOf, joinTenant, Names, orgState, tenantFile, type CrmFile, type Index, type OrgState, type TenantFile, type TenantFiles } from './layout.js';
+import {
+  callSegment,
+  crmFile,
+  indexOf,
+  joinTenant,
+  Names,
+  orgState,
+  SEGMENTS,
+  segmentOf,
+  tenantFile,
+  type CallSegment,
+  type CrmFile,
+  type Index,
+  type OrgState,
+  type TenantFile,
+  type TenantFiles,
+} from './layout.js';
 import { lockDatabase } from './lock.js';
 import { isKnownVersion, migrateDatabase, type AnyVersionDb, type LegacyDb } from './migrate.js';
 import { DEFAULT_TENANT, type Crm, type Db, type Org, type Tenant } from './schema.js';
@@ -20,6 +36,8 @@ export type Durability = 'acknowledged' | 'relaxed';
 export interface ChangeScope {
   tenantId?: string;
   orgId?: string;
+  /** With `orgId`: the calls it changed (their call-log segments are rewritten); none: no call changed. */
+  callrefids?: readonly string[];
   /** Only the tenant file (tokens, settings, when it was used): no org's state. */
   tenantOnly?: boolean;
 }
@@ -62,8 +80,8 @@ export interface StoreOptions {
   durability?: Durability;
   /** Runs on the database once it is read or seeded, before anything uses it (e.g. restore the fixed tokens); its changes are saved. */
   prepare?: (db: Db) => void;
-  /** Runs on an org just before its state is saved (e.g. retention: drop the oldest calls). */
-  beforeSave?: (org: Org) => void;
+  /** Runs on an org just before its state is saved (e.g. retention: drop the oldest calls); answers the callrefids it removed. */
+  beforeSave?: (org: Org) => readonly string[];
   /** Where a save's failure (and its recovery) is told, once each. */
   log?: (message: string) => void;
 }
@@ -77,7 +95,9 @@ function legacyCrmName(base: string, tenantId: string): string {
 }
 
 type SavedOrg = Omit<Org, 'crm'> & { crm?: Crm };
-type LegacyMain = (Omit<LegacyDb, 'orgs'> & { orgs: Record<string, SavedOrg> }) | { schemaVersion: 3; nextTenant: number; tenants: Record<string, { orgs: Record<string, SavedOrg> }> };
+type LegacyMain =
+  | (Omit<LegacyDb, 'orgs'> & { orgs: Record<string, SavedOrg> })
+  | { schemaVersion: 3; nextTenant: number; tenants: Record<string, { orgs: Record<string, SavedOrg> }> };
 
 /** A database written by versions 1-3 (one main file, CRM files beside it), joined. */
 async function readLegacy(files: Files, base: string, main: LegacyMain): Promise<AnyVersionDb> {
@@ -105,9 +125,14 @@ async function readCurrent(files: Files, index: Index): Promise<{ db: Db; names:
     const file = (await files.read<TenantFile>(name)) ?? missing(files.describe(name), `the files of tenant ${id}`);
     const crm = (await files.read<CrmFile>(file.files.crm)) ?? missing(files.describe(file.files.crm), `the CRM records of tenant ${id}`);
     const states: Record<string, OrgState> = {};
-    for (const [orgId, orgName] of Object.entries(file.files.orgs))
-      states[orgId] = (await files.read<OrgState>(orgName)) ?? missing(files.describe(orgName), `the calls and settings of org ${orgId}`);
-    tenants[id] = joinTenant(file, states, crm);
+    const segments: Record<string, CallSegment[]> = {};
+    for (const [orgId, orgName] of Object.entries(file.files.orgs)) {
+      states[orgId] = (await files.read<OrgState>(orgName)) ?? missing(files.describe(orgName), `the settings of org ${orgId}`);
+      segments[orgId] = [];
+      for (const name of file.files.segments[orgId] ?? [])
+        segments[orgId].push((await files.read<CallSegment>(name)) ?? missing(files.describe(name), `the calls of org ${orgId}`));
+    }
+    tenants[id] = joinTenant(file, states, segments, crm);
     names.set(id, file.files);
   }
   return { db: { schemaVersion: 4, nextTenant: index.nextTenant, tenants }, names };
@@ -126,17 +151,19 @@ class Pending {
   readonly tenants = new Set<string>();
   /** `tenant/org` */
   readonly orgs = new Set<string>();
+  /** `tenant/org/k`: call-log segments. */
+  readonly segments = new Set<string>();
   /** Tenants removed: their files go once the index forgets them. */
   readonly removed = new Set<string>();
   index = false;
   waiters: Waiter[] = [];
 
   get empty(): boolean {
-    return this.seeded.size + this.tenants.size + this.orgs.size + this.removed.size === 0 && !this.index;
+    return this.seeded.size + this.tenants.size + this.orgs.size + this.segments.size + this.removed.size === 0 && !this.index;
   }
 
   merge(other: Pending): void {
-    for (const key of ['seeded', 'tenants', 'orgs', 'removed'] as const) for (const item of other[key]) this[key].add(item);
+    for (const key of ['seeded', 'tenants', 'orgs', 'segments', 'removed'] as const) for (const item of other[key]) this[key].add(item);
     this.index ||= other.index;
     this.waiters.push(...other.waiters);
   }
@@ -206,10 +233,11 @@ export async function openStore({
       for (const [orgId, org] of Object.entries(tenant.orgs)) {
         beforeSave?.(org);
         await files.write(fresh.orgs[orgId]!, orgState(org));
+        for (const [k, name] of fresh.segments[orgId]!.entries()) await files.write(name, callSegment(org, k));
       }
       await files.write(names.tenant(id), tenantFile(tenant, fresh));
       const old = fileNames.get(id);
-      if (old) superseded.push(old.crm, ...Object.values(old.orgs));
+      if (old) superseded.push(...filesOf(old));
       fileNames.set(id, fresh);
     }
     for (const key of batch.orgs) {
@@ -217,8 +245,16 @@ export async function openStore({
       const org = data.tenants[tenantId]?.orgs[orgId];
       const name = fileNames.get(tenantId)?.orgs[orgId];
       if (!org || !name || batch.seeded.has(tenantId)) continue;
-      beforeSave?.(org);
+      // Calls retention drops are rewritten with the rest of their segments.
+      for (const callrefid of beforeSave?.(org) ?? []) batch.segments.add(`${tenantId}/${orgId}/${segmentOf(callrefid)}`);
       await files.write(name, orgState(org));
+    }
+    for (const key of batch.segments) {
+      const [tenantId, orgId, k] = key.split('/') as [string, string, string];
+      const org = data.tenants[tenantId]?.orgs[orgId];
+      const name = fileNames.get(tenantId)?.segments[orgId]?.[Number(k)];
+      if (!org || !name || batch.seeded.has(tenantId)) continue;
+      await files.write(name, callSegment(org, Number(k)));
     }
     for (const id of batch.tenants) {
       const tenant = data.tenants[id];
@@ -230,7 +266,7 @@ export async function openStore({
       if (data.tenants[id]) continue;
       const own = fileNames.get(id);
       fileNames.delete(id);
-      if (own) superseded.push(own.crm, ...Object.values(own.orgs));
+      if (own) superseded.push(...filesOf(own));
       superseded.push(names.tenant(id));
     }
     for (const name of superseded) await files.remove(name);
@@ -295,7 +331,12 @@ export async function openStore({
       pending.tenants.add(id);
       if (scope.tenantOnly) continue;
       const orgs = scope.orgId !== undefined ? [scope.orgId] : Object.keys(data.tenants[id]?.orgs ?? {});
-      for (const orgId of orgs) pending.orgs.add(`${id}/${orgId}`);
+      for (const orgId of orgs) {
+        pending.orgs.add(`${id}/${orgId}`);
+        // A change of no named org may have touched any call: every segment; of one org, the calls it names.
+        const segments = scope.orgId === undefined ? Array.from({ length: SEGMENTS }, (_, k) => k) : (scope.callrefids ?? []).map(segmentOf);
+        for (const k of segments) pending.segments.add(`${id}/${orgId}/${k}`);
+      }
     }
   };
 
@@ -361,9 +402,14 @@ export async function openStore({
   };
 }
 
+/** Every file a tenant's file names. */
+function filesOf(own: TenantFiles): string[] {
+  return [own.crm, ...Object.values(own.orgs), ...Object.values(own.segments).flat()];
+}
+
 /** Removes the store's data files that no tenant names. */
 async function removeUnnamed(files: Files, names: Names, named: Map<string, TenantFiles>): Promise<void> {
   const keep = new Set<string>();
-  for (const [id, own] of named) for (const name of [names.tenant(id), own.crm, ...Object.values(own.orgs)]) keep.add(name);
+  for (const [id, own] of named) for (const name of [names.tenant(id), ...filesOf(own)]) keep.add(name);
   for (const name of await files.list()) if (names.isDataFile(name) && !keep.has(name)) await files.remove(name);
 }

@@ -140,7 +140,7 @@ describe('the compiled server on a real port with a real JSON file', () => {
     expect(await readFile(db, 'utf8')).toBe('{"schemaVersion": 1, "orgs": ');
   });
 
-  it('keeps the last PHONEBRIDGE_MAX_CALLS calls of an org: the oldest go, with their activities, and the org file stays bounded', async () => {
+  it('keeps at most PHONEBRIDGE_MAX_CALLS calls per org: the oldest go, with their activities, and the files stay bounded', async () => {
     const db = path.join(await mkdtemp(path.join(tmpdir(), 'pbm-proc-')), 'phonebridge.json');
     const server = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_MAX_CALLS: '40', PHONEBRIDGE_LOG: 'quiet' });
     expect((await api(server, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
@@ -163,10 +163,12 @@ describe('the compiled server on a real port with a real JSON file', () => {
     await post(80, 240);
     const saved = await savedOrg(db, '700000101');
     const kept = Object.keys(saved.calls);
-    expect(kept).toHaveLength(40);
+    // At most 40; past it the oldest go, a twentieth more at once (38 kept right after a drop).
+    expect(kept.length).toBeGreaterThanOrEqual(38);
+    expect(kept.length).toBeLessThanOrEqual(40);
     expect(kept).toContain('r-239');
     expect(kept).not.toContain('r-199');
-    expect(Object.keys(saved.activities)).toHaveLength(40);
+    expect(Object.keys(saved.activities)).toHaveLength(kept.length);
     expect(await orgFileSize()).toBeLessThan(atLimit * 1.1);
   });
 

@@ -14,6 +14,8 @@ image=phonebridge-mock:ci
 name=phonebridge-ci-$$
 volume=phonebridge-ci-data-$$
 network=
+# The image listens on 0.0.0.0, so its control plane needs a token: a fixed one, known to the checks below.
+admin_token=ci-admin-token-$$-$RANDOM
 work=$(mktemp -d)
 passed=0 failed=0
 echo "0 1" >"$results" # a crash before the end still counts as a failure
@@ -73,7 +75,8 @@ echo "     image $image: $((size / 1000000)) MB"
 
 # --- run: a named volume for the data, the port on loopback only
 docker volume create "$volume" >/dev/null
-docker run -d --name "$name" -v "$volume:/data" -p 127.0.0.1::4010 "$image" >/dev/null || fatal "docker run"
+docker run -d --name "$name" -v "$volume:/data" -p 127.0.0.1::4010 \
+  -e HOST=0.0.0.0 -e PHONEBRIDGE_ADMIN_TOKEN="$admin_token" "$image" >/dev/null || fatal "docker run"
 
 wait_healthy() {
   local state
@@ -96,8 +99,19 @@ integrate() {
       .catch((e) => console.log("ERR", e.message));' "http://127.0.0.1:$(host_port)"
 }
 
+# GET a control-plane path, with the admin token if a second argument says so; prints the HTTP status.
+admin_get() {
+  node -e '
+    const [url, token] = process.argv.slice(1);
+    fetch(url, { headers: token ? { Authorization: "Bearer " + token } : {} })
+      .then((r) => console.log(r.status), (e) => console.log("ERR", e.message));' "http://127.0.0.1:$(host_port)$1" "${2:-}"
+}
+
 wait_healthy || fatal "container healthy"
 ok "container healthy"
+check "health open without the admin token" test "$(admin_get /__admin/health)" = 200
+check "control plane: 401 without the admin token" test "$(admin_get /__admin/outbox)" = 401
+check "control plane: 200 with PHONEBRIDGE_ADMIN_TOKEN" test "$(admin_get /__admin/outbox "$admin_token")" = 200
 uid=$(docker exec "$name" id -u)
 check "runs as non-root (uid $uid)" test "$uid" != 0
 pid1=$(docker exec "$name" cat /proc/1/cmdline | tr '\0' ' ')
@@ -112,7 +126,7 @@ if ! docker run --rm --network host "$image" node -e "fetch('$target/openapi.jso
   docker network create "$network" >/dev/null && docker network connect "$network" "$name"
   target=http://$name:4010
 fi
-docker run --rm --network "${network:-host}" "$image" contract --target "$target" \
+docker run --rm --network "${network:-host}" -e PHONEBRIDGE_ADMIN_TOKEN="$admin_token" "$image" contract --target "$target" \
   --token 1000.admin.mockpbx --user-token 1000.user.mockpbx --free-token 1000.admin.freeedition \
   --unregistered-token 1000.admin.unregistered --otherpbx-token 1000.admin.otherpbx \
   --expired-token 1000.expired.mockpbx --client-id 1000.MOCKPBXCLIENT0000000000000000 \

@@ -40,6 +40,7 @@ const USAGE = `usage: phonebridge-contract --target URL [--token TOKEN] [options
                              privilege, routing, lifecycle and OAuth checks still run
                              whole; the coverage check then demands only its responses
   --junit FILE               write JUnit XML
+PHONEBRIDGE_ADMIN_TOKEN in the environment: the admin token of a mock that has one (for the tenant it creates)
 Tests that need a token you did not give are reported as skipped, with the option to add.`;
 
 interface MockTenant {
@@ -48,11 +49,15 @@ interface MockTenant {
   clients: { vendor: string; clientId: string; clientSecret: string; redirectUris: string[] }[];
 }
 
+/** The control plane's credentials: a mock listening beyond loopback (or told to) needs its admin token. */
+const adminHeaders = (): Record<string, string> =>
+  process.env.PHONEBRIDGE_ADMIN_TOKEN ? { Authorization: `Bearer ${process.env.PHONEBRIDGE_ADMIN_TOKEN.trim()}` } : {};
+
 /** A tenant of its own on phonebridge-mock: parallel runs against one mock never meet. */
 async function createTenant(base: string): Promise<MockTenant> {
   const res = await fetch(`${base}/__admin/tenants`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...adminHeaders() },
     body: JSON.stringify({ label: `phonebridge-contract-${process.pid}` }),
     signal: AbortSignal.timeout(10_000),
   });
@@ -62,7 +67,7 @@ async function createTenant(base: string): Promise<MockTenant> {
 
 async function deleteTenant(base: string, tenant: MockTenant): Promise<void> {
   try {
-    await fetch(`${base}/__admin/tenants/${tenant.id}`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
+    await fetch(`${base}/__admin/tenants/${tenant.id}`, { method: 'DELETE', headers: adminHeaders(), signal: AbortSignal.timeout(10_000) });
   } catch (error) {
     console.error(`phonebridge-contract: could not delete tenant ${tenant.id} (it expires by itself): ${(error as Error).message}`);
   }

@@ -11,7 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { invalidValueFor, PhoneBridgeClient } from './lib/client.js';
+import { invalidValueFor, overLongValueFor, PhoneBridgeClient } from './lib/client.js';
 import { coverageGaps, type PairResult } from './lib/coverage.js';
 import { Contract, type Operation } from './lib/document.js';
 import { readTarget } from './lib/target.js';
@@ -95,6 +95,16 @@ for (const op of checked) {
         // A target that accepted the value would act on the request: only with --allow-writes on write operations.
         writesAllowed(ctx, id);
         pb.expect(await pb.call(id, { params: pb.validParams(id, { [param]: bad }) }), { status: 400, code: 'INVALID_DATA', param });
+      });
+    }
+
+    // The limits are the mock's own (Zoho documents none): checked on the mock only, as the Prefer checks are.
+    for (const [param, fieldSchema] of target.isMock ? Object.entries(schema?.properties ?? {}) : []) {
+      const tooLong = overLongValueFor(fieldSchema);
+      if (tooLong === undefined) continue;
+      it(`${id} -> 400 INVALID_DATA when ${param} is ${tooLong.length} characters, one over its maxLength (mock only)`, async (ctx) => {
+        writesAllowed(ctx, id);
+        pb.expect(await pb.call(id, { params: pb.validParams(id, { [param]: tooLong }) }), { status: 400, code: 'INVALID_DATA', param });
       });
     }
 

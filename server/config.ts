@@ -15,8 +15,13 @@ export interface Config {
   readonly legacyExpires: boolean;
   /** Skip the OAuth consent page: consent at once as the licensed org's admin. */
   readonly autoConsent: boolean;
-  /** The base URL the mock hands out (api_domain, accounts-server); default: the one each request came in on. */
+  /** The base URL the mock hands out (api_domain, accounts-server); default: the one each request came in on, if its Host can be trusted. */
   readonly publicUrl: string | undefined;
+  /**
+   * PHONEBRIDGE_ADMIN_TOKEN: what `/__admin/` (but its health check) and revoking a persona token need
+   * as `Authorization: Bearer <token>`. Unset: none on loopback, a generated one otherwise (main.ts).
+   */
+  readonly adminToken: string | undefined;
   /** Extra redirect URIs registered for the MockPBX OAuth client. */
   readonly redirectUris: readonly string[];
   /** How the mock calls vendors' URLs (click-to-call, call control). */
@@ -40,7 +45,8 @@ const LOG_MODES: readonly LogMode[] = ['requests', 'quiet', 'debug'];
 
 function durability(env: NodeJS.ProcessEnv): 'acknowledged' | 'relaxed' {
   const raw = (env.PHONEBRIDGE_DURABILITY ?? '').trim().toLowerCase() || 'acknowledged';
-  if (raw !== 'acknowledged' && raw !== 'relaxed') throw new Error(`PHONEBRIDGE_DURABILITY must be acknowledged or relaxed, not "${env.PHONEBRIDGE_DURABILITY}"`);
+  if (raw !== 'acknowledged' && raw !== 'relaxed')
+    throw new Error(`PHONEBRIDGE_DURABILITY must be acknowledged or relaxed, not "${env.PHONEBRIDGE_DURABILITY}"`);
   return raw;
 }
 
@@ -57,8 +63,10 @@ export interface WebhookConfig {
   readonly retries: number;
   /** Wait before the first retry, ms; doubled after each. */
   readonly backoffMs: number;
-  /** Hosts the mock may call; undefined allows every registered URL. */
+  /** Hosts the mock may call; undefined allows every registered URL. Hosts named here also pass the address guard. */
   readonly allowHosts: readonly string[] | undefined;
+  /** Deliveries per tenant in any one second; beyond it a trigger answers 429 and sends nothing. */
+  readonly rate: number;
 }
 
 const list = (raw: string | undefined) =>
@@ -96,6 +104,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Scripted flows in CI pipelines and test runs need no browser.
     autoConsent: flag(env, 'PHONEBRIDGE_AUTO_CONSENT', env.CI === 'true' || env.NODE_ENV === 'test'),
     publicUrl: env.PHONEBRIDGE_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    adminToken: env.PHONEBRIDGE_ADMIN_TOKEN?.trim() || undefined,
     redirectUris: list(env.PHONEBRIDGE_REDIRECT_URIS),
     webhook: {
       timeoutMs: integer(env, 'PHONEBRIDGE_WEBHOOK_TIMEOUT_MS', 5000, 1, 600_000),
@@ -103,6 +112,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMs: integer(env, 'PHONEBRIDGE_WEBHOOK_BACKOFF_MS', 200, 0, 60_000),
       // Unset or empty: any URL the vendor registered.
       allowHosts: list(env.PHONEBRIDGE_WEBHOOK_ALLOW).length ? list(env.PHONEBRIDGE_WEBHOOK_ALLOW) : undefined,
+      rate: integer(env, 'PHONEBRIDGE_WEBHOOK_RATE', 20, 1, 100_000),
     },
     tenantTtlSeconds: integer(env, 'PHONEBRIDGE_TENANT_TTL', 86_400, 0, 10 * 365 * 86400),
     maxTenants: integer(env, 'PHONEBRIDGE_MAX_TENANTS', 100, 0, 10_000),

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     { systemClock: clock },
     { logRequests },
     { dropOldestCalls },
+    { controlPlaneToken },
   ] = await Promise.all([
     import('../fixtures/seed.js'),
     import('../fixtures/personas.js'),
@@ -22,8 +23,12 @@ async function main(): Promise<void> {
     import('./clock.js'),
     import('./journal/console-log.js'),
     import('./phonebridge/calls.js'),
+    import('./http/admin-guard.js'),
   ]);
-  const config = readConfig();
+  const env = readConfig();
+  // Beyond loopback, other machines reach the control plane: it gets a token, made up here unless one is configured.
+  const admin = controlPlaneToken(env.adminToken, env.host);
+  const config = { ...env, adminToken: admin.token };
   const store = await openStore({
     location: config.dbPath,
     seed: () => createDatabase({ seed: config.seed, crmSize: config.crmSize, now: clock.now() }, config.redirectUris),
@@ -33,20 +38,27 @@ async function main(): Promise<void> {
     beforeSave: (org) => dropOldestCalls(org, config.maxCalls),
   });
   process.once('exit', () => store.close());
-  const { app, journal, events, tenants } = await createMock({ store, clock, config });
+  const { app, journal, events, tenants, setListening } = await createMock({ store, clock, config });
   logRequests(journal, events, { mode: config.log, write: (line) => console.log(line), colors: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
   const seed = tenants.default.seed;
 
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    setListening({ host: typeof address === 'object' && address ? address.address : config.host, port });
     const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const adminLine = admin.generated
+      ? `  admin token      ${admin.token}  (generated: HOST ${config.host} is not loopback; send "Authorization: Bearer <token>" to /__admin/, or set PHONEBRIDGE_ADMIN_TOKEN)`
+      : admin.token
+        ? '  admin token      from PHONEBRIDGE_ADMIN_TOKEN (send "Authorization: Bearer <token>" to /__admin/)'
+        : '  admin token      none: HOST is loopback, the control plane is open to this machine';
     const lines = [
       `phonebridge-mock listening on ${base}`,
       `  PhoneBridge API  ${base}/crm/v2/phonebridge/`,
       `  OpenAPI document ${base}/openapi.yaml  ${base}/openapi.json  (also /openapi/accounts.yaml, /openapi/admin.yaml)`,
       `  Zoho's side      ${base}/__admin/click-to-call, /__admin/call-control, /__admin/outbox`,
       `  journal, calls   ${base}/__admin/requests, /__admin/calls, /__admin/events (live); tenants: POST ${base}/__admin/tenants`,
+      adminLine,
       `  database         ${store.location}${seed === config.seed ? '' : ` (seeded earlier with PHONEBRIDGE_SEED=${seed})`}, ${tenants.list().length - 1} other tenant(s)`,
       '  tokens (Authorization: Zoho-oauthtoken <token>):',
       ...PERSONAS.map((p) => `    ${p.token.padEnd(26)} ${p.who}`),

@@ -74,7 +74,8 @@ describe('SIGKILL while clients write', () => {
         `round ${round}: acknowledged writes lost`,
       ).toEqual([]);
     }
-    expect(acknowledged.length).toBeGreaterThan(100);
+    // Enough writes were acknowledged for the kills to have landed among them.
+    expect(acknowledged.length).toBeGreaterThan(30);
   }, 90_000);
 });
 

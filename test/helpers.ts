@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { LICENSED_ORG_ID, TOKENS } from '../fixtures/personas.js';
 import { createDatabase } from '../fixtures/seed.js';
 import { settableClock } from '../server/clock.js';
-import { createMock, type MockDeps } from '../server/compose.js';
+import { createMock, type Mock, type MockDeps } from '../server/compose.js';
 import type { RequestEvents } from '../server/http/events.js';
 import type { ApiResult } from '../server/openapi/types.js';
 import type { Journal } from '../server/journal/journal.js';
@@ -35,6 +35,8 @@ export interface TestApp {
   live: LiveEvents;
   /** The default tenant's world, as the store holds it now. */
   readonly world: Tenant;
+  /** Tells the mock where it listens (after app.listen), so its address guard knows its own port. */
+  setListening: Mock['setListening'];
   /** Every response the app sent, with the document violations found in it. */
   responses: { result: ApiResult; violations: string[] }[];
   errors: unknown[];
@@ -42,7 +44,10 @@ export interface TestApp {
   reset(): Promise<void>;
 }
 
-type TestConfig = Partial<MockDeps['config']>;
+/** The mock's configuration, every part optional; `webhook` too, field by field. */
+export type TestConfig = Partial<Omit<MockDeps['config'], 'webhook'>> & { webhook?: Partial<MockDeps['config']['webhook']> };
+
+const WEBHOOK: MockDeps['config']['webhook'] = { timeoutMs: 5000, retries: 0, backoffMs: 50, allowHosts: undefined, rate: 20 };
 
 /** Apps already built in this test file, by configuration: building one costs far more than resetting it. */
 const built = new Map<string, TestApp>();
@@ -68,7 +73,7 @@ export async function createTestApp(config: TestConfig = {}): Promise<TestApp> {
   const store = await openStore({ location: ':memory:', seed: fresh });
   const errors: unknown[] = [];
   const responses: TestApp['responses'] = [];
-  const { app, events, tenants, journal, live } = await createMock({
+  const { app, events, tenants, journal, live, setListening } = await createMock({
     store,
     clock,
     config: {
@@ -82,8 +87,9 @@ export async function createTestApp(config: TestConfig = {}): Promise<TestApp> {
       legacyExpires: false,
       autoConsent: true,
       publicUrl: undefined,
-      webhook: { timeoutMs: 5000, retries: 0, backoffMs: 50, allowHosts: undefined },
+      adminToken: undefined,
       ...config,
+      webhook: { ...WEBHOOK, ...config.webhook },
     },
     logError: (e) => errors.push(e),
   });
@@ -97,6 +103,7 @@ export async function createTestApp(config: TestConfig = {}): Promise<TestApp> {
     tenants,
     journal,
     live,
+    setListening,
     get world() {
       return tenants.default;
     },
@@ -104,6 +111,7 @@ export async function createTestApp(config: TestConfig = {}): Promise<TestApp> {
     errors,
     async reset() {
       clock.set(START);
+      setListening(undefined);
       for (const tenant of tenants.list()) if (tenant.id !== 'default') await tenants.remove(tenant.id);
       journal.forget('default');
       await store.replace(fresh());

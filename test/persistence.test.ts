@@ -168,15 +168,15 @@ describe('the check above can fail', () => {
   it('a store that drops the save after one write operation leaves a difference it reports', async () => {
     const t = await createTestApp();
     const changed = t.store.changed.bind(t.store);
-    const store = t.store as { changed: () => void };
-    store.changed = () => {}; // as if the engine had not marked this operation
+    const store = t.store as { changed: () => Promise<void> };
+    store.changed = () => Promise.resolve(); // as if the engine had not marked this operation
     try {
       await t.http.post(`${BASE}/integrate`).set(admin).expect(200);
       expect(await unsaved(t)).toContain('/tenants/default/orgs/700000101/integration');
     } finally {
       store.changed = changed;
     }
-    t.store.changed();
+    await t.store.changed();
     expect(await unsaved(t)).toEqual([]);
   });
 });

@@ -73,9 +73,7 @@ export class PhoneBridgeClient {
 
   /** Valid values for an operation's required fields, from the document's examples and enums. */
   validParams(operationId: string, overrides: Record<string, string> = {}): Record<string, string> {
-    const schema = this.contract.paramsSchema(operationId);
-    const params: Record<string, string> = {};
-    for (const name of schema?.required ?? []) params[name] = exampleOf(schema!.properties?.[name]);
+    const params = requiredExamples(this.contract.paramsSchema(operationId));
     // A call the suite reports, or fails to, says it came from the suite.
     if ('callrefid' in params) params.callrefid = `contract-suite-${this.target.runId}`;
     return { ...params, ...overrides };
@@ -109,6 +107,11 @@ function describeExpectation({ status, code, param }: Expectation): string {
   return [status, code, param ? `(details.param ${param})` : ''].filter(Boolean).join(' ');
 }
 
+/** Valid values for the required fields of an operation's fields schema, from the document's examples and enums. */
+export function requiredExamples(schema: SchemaObject | undefined): Record<string, string> {
+  return Object.fromEntries((schema?.required ?? []).map((name) => [name, exampleOf(schema!.properties?.[name])]));
+}
+
 function exampleOf(schema: SchemaObject | undefined): string {
   if (!schema) return 'x';
   if (schema.example !== undefined) return exampleText(schema.example);
@@ -129,4 +132,44 @@ export function invalidValueFor(schema: SchemaObject | undefined): string | unde
   if (flat.pattern) return '2016-09-20T15:09:10+02:00';
   if (flat.format === 'uri') return 'not a url';
   return undefined;
+}
+
+/** A field's schema with its allOf parts merged in (each part applies, so their keywords add up). */
+function merged(schema: SchemaObject): SchemaObject {
+  return schema.allOf ? (Object.assign({}, ...schema.allOf.map(merged), { ...schema, allOf: undefined }) as SchemaObject) : schema;
+}
+
+/** The longest text a field accepts: its `maxLength` (through allOf), or its text branch's in an anyOf; undefined when it sets none. */
+export function maxLengthOf(schema: SchemaObject | undefined): number | undefined {
+  if (!schema) return undefined;
+  const flat = merged(schema);
+  if (flat.maxLength !== undefined) return flat.maxLength;
+  const text = flat.anyOf?.map(merged).find((branch) => branch.type === 'string');
+  return text?.maxLength;
+}
+
+/**
+ * Text of exactly `length` characters for a field, valid in every other way
+ * its schema lets it be: an enum's longest value, a URL with a long path,
+ * name/value pairs with a long value, else the field's example with a long
+ * tail. (Past the limit an enum or a pattern-bound time is also malformed;
+ * the answer is the same INVALID_DATA naming the field.)
+ */
+export function textOfLength(schema: SchemaObject | undefined, length: number): string {
+  const flat = schema ? merged(schema) : {};
+  const pad = (head: string, filler: string, tail = '') => head + filler.repeat(Math.max(0, length - head.length - tail.length)) + tail;
+  if (flat.enum) {
+    const longest = flat.enum.map(String).reduce((a, b) => (b.length > a.length ? b : a), '');
+    return pad(longest, 'x');
+  }
+  if (flat.format === 'uri') return pad('https://pbx.example.com/', 'a');
+  if (flat.anyOf) return pad('[{name:a,value:', 'v', '}]');
+  const example = exampleOf(schema);
+  return pad(example, /^[0-9]+$/.test(example) ? '0' : 'x');
+}
+
+/** A value one character over the field's `maxLength`, otherwise as valid as it can be; undefined when the field sets no limit. */
+export function overLongValueFor(schema: SchemaObject | undefined): string | undefined {
+  const max = maxLengthOf(schema);
+  return max === undefined ? undefined : textOfLength(schema, max + 1);
 }

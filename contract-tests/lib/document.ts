@@ -37,6 +37,9 @@ export interface SchemaObject {
   oneOf?: SchemaObject[];
   anyOf?: SchemaObject[];
   minimum?: number;
+  maxLength?: number;
+  maxItems?: number;
+  items?: SchemaObject;
 }
 
 export interface ParameterObject {
@@ -93,7 +96,12 @@ export class Contract {
 
   static load(file: 'phonebridge.yaml' | 'accounts.yaml' = 'phonebridge.yaml'): Contract {
     const text = readFileSync(path.join(packageRoot(), 'openapi', file), 'utf8');
-    return new Contract(dereference(parse(text) as DocumentObject));
+    return Contract.from(parse(text) as object);
+  }
+
+  /** A contract from a parsed document, as it is before dereferencing (the document itself is not changed). */
+  static from(document: object): Contract {
+    return new Contract(dereference(document as DocumentObject));
   }
 
   operations(): Operation[] {

@@ -38,7 +38,8 @@ const OTHER_LOCATIONS = {
 const page = (status: number, title: string, detail: string): ApiResponse => ({ status, headers: HTML, body: errorPage(title, detail) });
 const json = (body: object, status = 200): ApiResponse => ({ status, body });
 const tokenError = (error: string) => json({ error });
-const revokeFailed = (): ApiResponse => json({ status: 'failure', error: 'invalid_token' }, 400);
+/** Zoho's answer to a revoke that failed (also the control plane guard's to a persona token revoked without the admin token). */
+export const revokeFailed = (): ApiResponse => json({ status: 'failure', error: 'invalid_token' }, 400);
 
 function redirect(to: string, query: Record<string, string | undefined>): ApiResponse {
   const url = new URL(to);

@@ -51,7 +51,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token (with its access tokens) or an access token */
+        /**
+         * Revoke a refresh token (with its access tokens) or an access token
+         * @description When the mock has an admin token (`PHONEBRIDGE_ADMIN_TOKEN`, or the one it generates when it listens beyond loopback), revoking one of a tenant's fixed persona tokens also needs `Authorization: Bearer <admin token>`, and without it fails with the `400` a failed revoke answers.
+         */
         post: operations["revokeToken"];
         delete?: never;
         options?: never;
@@ -83,27 +86,36 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        ResponseType: "code";
+        /** @example 1000.MOCKPBXCLIENT0000000000000000 */
+        ClientId: string;
+        /**
+         * @description Comma-separated scopes, e.g. `ZohoCRM.crmphonebridge.ALL`.
+         * @example ZohoCRM.crmphonebridge.ALL
+         */
+        Scope: string;
+        /** @example http://127.0.0.1:8080/callback */
+        RedirectUri: string;
+        /**
+         * @default online
+         * @enum {string}
+         */
+        AccessType: "online" | "offline";
+        /** @description `consent` asks again even if the user consented before (the mock always asks unless auto-consent is on). */
+        Prompt: string;
+        /** @description Handed back unchanged on the redirect. */
+        State: string;
+        /** @description A client secret, a grant code, or an access or refresh token. */
+        Secret: string;
         AuthorizeParams: {
-            /** @enum {string} */
-            response_type: "code";
-            /** @example 1000.MOCKPBXCLIENT0000000000000000 */
-            client_id: string;
-            /**
-             * @description Comma-separated scopes, e.g. `ZohoCRM.crmphonebridge.ALL`.
-             * @example ZohoCRM.crmphonebridge.ALL
-             */
-            scope: string;
-            /** @example http://127.0.0.1:8080/callback */
-            redirect_uri: string;
-            /**
-             * @default online
-             * @enum {string}
-             */
-            access_type: "online" | "offline";
-            /** @description `consent` asks again even if the user consented before (the mock always asks unless auto-consent is on). */
-            prompt?: string;
-            /** @description Handed back unchanged on the redirect. */
-            state?: string;
+            response_type: components["schemas"]["ResponseType"];
+            client_id: components["schemas"]["ClientId"];
+            scope: components["schemas"]["Scope"];
+            redirect_uri: components["schemas"]["RedirectUri"];
+            access_type?: components["schemas"]["AccessType"];
+            prompt?: components["schemas"]["Prompt"];
+            state?: components["schemas"]["State"];
         };
         ConsentParams: components["schemas"]["AuthorizeParams"] & {
             /**
@@ -124,14 +136,14 @@ export interface components {
              * @example authorization_code
              */
             grant_type: string;
-            code?: string;
-            client_id?: string;
-            client_secret?: string;
-            redirect_uri?: string;
-            refresh_token?: string;
+            code?: components["schemas"]["Secret"];
+            client_id?: components["schemas"]["ClientId"];
+            client_secret?: components["schemas"]["Secret"];
+            redirect_uri?: components["schemas"]["RedirectUri"];
+            refresh_token?: components["schemas"]["Secret"];
         };
         RevokeParams: {
-            token: string;
+            token: components["schemas"]["Secret"];
         };
         Tokens: {
             access_token: string;
@@ -215,16 +227,16 @@ export interface operations {
     authorize: {
         parameters: {
             query: {
-                response_type: "code";
-                client_id: string;
+                response_type: components["schemas"]["ResponseType"];
+                client_id: components["schemas"]["ClientId"];
                 /** @description Comma-separated scopes, e.g. `ZohoCRM.crmphonebridge.ALL`. */
-                scope: string;
-                redirect_uri: string;
-                access_type?: "online" | "offline";
+                scope: components["schemas"]["Scope"];
+                redirect_uri: components["schemas"]["RedirectUri"];
+                access_type?: components["schemas"]["AccessType"];
                 /** @description `consent` asks again even if the user consented before (the mock always asks unless auto-consent is on). */
-                prompt?: string;
+                prompt?: components["schemas"]["Prompt"];
                 /** @description Handed back unchanged on the redirect. */
-                state?: string;
+                state?: components["schemas"]["State"];
             };
             header?: never;
             path?: never;

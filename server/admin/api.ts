@@ -14,6 +14,8 @@ import { loadDocument } from '../openapi/documents.js';
 import type { HandlersOf, OperationResult } from '../openapi/types.js';
 import { deliver, hostAllowed, recordRefusal, type DeliveryOptions, type Outgoing } from '../outbound/deliver.js';
 import { ACTION_URL, actionRefusal, callControlRequest, clickToCallRequest, controlsAfter } from '../outbound/requests.js';
+import type { AddressGuard } from '../outbound/address-guard.js';
+import type { DeliveryRate } from '../outbound/rate.js';
 import type { Tenant, Org } from '../store/schema.js';
 import type { Journal } from '../journal/journal.js';
 import type { LiveEvents } from '../journal/live.js';
@@ -38,6 +40,10 @@ export interface AdminDeps {
   journal: Journal;
   live: LiveEvents;
   delivery: DeliveryOptions;
+  /** Where deliveries may go (never link-local, metadata, multicast, nor the mock itself). */
+  addressGuard: AddressGuard;
+  /** Deliveries per tenant per second. */
+  rate: DeliveryRate;
   routingErrorSchemas: RoutingErrorSchemas;
   /** After every operation that may have changed the store. */
   onWrite?: SpecApiOptions<unknown>['onWrite'];
@@ -89,18 +95,35 @@ export async function createAdminApi({
   journal,
   live,
   delivery,
+  addressGuard,
+  rate,
   routingErrorSchemas,
   onWrite,
   logError,
 }: AdminDeps): Promise<SpecApi> {
-  /** Sends (or, off the allow-list, refuses) one request and answers with its outbox record. */
+  /**
+   * Sends one request and answers with its outbox record; or refuses it, sending nothing and opening no
+   * connection: a host off the allow-list or a forbidden address (403, the refusal in the outbox), or the
+   * tenant's deliveries of the last second used up (429, nothing recorded: a storm must not fill the outbox).
+   */
   const send = async (db: Tenant, org: Org, out: Outgoing): Promise<OperationResult> => {
     if (!hostAllowed(out.url, delivery.allowHosts)) {
       const host = URL.canParse(out.url) ? new URL(out.url).host : out.url;
       const refused = recordRefusal({ db, org }, out, tenants.now(db), `not sent: ${host} is not in PHONEBRIDGE_WEBHOOK_ALLOW`);
       return { ...errorResponse('WEBHOOK_HOST_NOT_ALLOWED', { subject: host, details: { url: out.url, delivery: refused.id } }), orgId: org.id };
     }
-    const done = await deliver({ db, org }, out, delivery, tenants.clockOf(db));
+    const verdict = await addressGuard.check(out.url);
+    if (!verdict.allowed) {
+      const refused = recordRefusal({ db, org }, out, tenants.now(db), `not sent: ${verdict.reason}`);
+      return { ...errorResponse('WEBHOOK_ADDRESS_FORBIDDEN', { subject: verdict.reason, details: { url: out.url, delivery: refused.id } }), orgId: org.id };
+    }
+    const slot = rate.take(db.id);
+    if (!slot.allowed) {
+      const subject = `more than ${rate.perSecond} deliveries of this tenant within a second (PHONEBRIDGE_WEBHOOK_RATE)`;
+      const refusal = errorResponse('WEBHOOK_RATE_LIMITED', { subject, details: { limit: String(rate.perSecond) } });
+      return { ...refusal, headers: { 'Retry-After': String(Math.ceil(slot.retryAfterMs / 1000)) }, orgId: org.id };
+    }
+    const done = await deliver({ db, org }, out, { ...delivery, lookup: verdict.lookup }, tenants.clockOf(db));
     return { status: 200, body: done, orgId: org.id };
   };
 

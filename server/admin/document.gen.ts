@@ -985,25 +985,116 @@ export interface components {
                 };
             };
         };
-        /** @description The registered URL's host is not in `PHONEBRIDGE_WEBHOOK_ALLOW`; nothing was sent (the refusal is in the outbox). */
-        HostNotAllowed: {
+        /**
+         * @description Nothing was sent, and no connection was opened:
+         *
+         *     - `WEBHOOK_HOST_NOT_ALLOWED`: the registered URL's host is not in `PHONEBRIDGE_WEBHOOK_ALLOW`;
+         *     - `WEBHOOK_ADDRESS_FORBIDDEN`: the URL's host is, or resolves to, an address the mock never calls
+         *       unless `PHONEBRIDGE_WEBHOOK_ALLOW` names the host: link-local (169.254.0.0/16, fe80::/10, where
+         *       cloud metadata services answer), a cloud metadata name (`metadata.google.internal`, `metadata`,
+         *       `instance-data`, ...) or address, the unspecified addresses (0.0.0.0, ::), multicast or broadcast,
+         *       or the mock's own listening address and port in any spelling (`127.1`, `2130706433`, `0x7f000001`,
+         *       `[::1]`, `[::ffff:127.0.0.1]`, `localhost`): a request loop. Every address a host name resolves to
+         *       is checked, and checked again when the connection is made (against DNS rebinding). Loopback and
+         *       private addresses are allowed: that is where vendors run their PBX;
+         *     - `CROSS_SITE_REQUEST`: the trigger came from another site's page (see the description at the top).
+         *
+         *     Both `WEBHOOK_*` refusals are in the outbox (`delivered: false`, `attempts: 0`, the reason as `error`).
+         */
+        DeliveryForbidden: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "code": "WEBHOOK_HOST_NOT_ALLOWED",
+                 *       "code": "WEBHOOK_ADDRESS_FORBIDDEN",
                  *       "details": {
-                 *         "url": "https://pbx.example.com/zoho/clicktocall"
+                 *         "url": "http://169.254.169.254/latest/meta-data/",
+                 *         "delivery": "7"
                  *       },
-                 *       "message": "pbx.example.com is not in PHONEBRIDGE_WEBHOOK_ALLOW",
+                 *       "message": "not sent: 169.254.169.254 is a link-local address (where cloud metadata services answer); PHONEBRIDGE_WEBHOOK_ALLOW may name the host to allow it",
                  *       "status": "error"
                  *     }
                  */
                 "application/json": components["schemas"]["AdminError"] & {
                     /** @enum {string} */
-                    code?: "WEBHOOK_HOST_NOT_ALLOWED";
+                    code?: "WEBHOOK_HOST_NOT_ALLOWED" | "WEBHOOK_ADDRESS_FORBIDDEN" | "CROSS_SITE_REQUEST";
+                };
+            };
+        };
+        /**
+         * @description The tenant's deliveries of the last second reached `PHONEBRIDGE_WEBHOOK_RATE` (default 20 per
+         *     second): nothing was sent nor recorded. `Retry-After` says in how many seconds a delivery is
+         *     possible again.
+         */
+        DeliveryRateLimited: {
+            headers: {
+                /** @description Seconds until the tenant may deliver again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "WEBHOOK_RATE_LIMITED",
+                 *       "details": {
+                 *         "limit": "20"
+                 *       },
+                 *       "message": "not sent: more than 20 deliveries of this tenant within a second (PHONEBRIDGE_WEBHOOK_RATE)",
+                 *       "status": "error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AdminError"] & {
+                    /** @enum {string} */
+                    code?: "WEBHOOK_RATE_LIMITED";
+                };
+            };
+        };
+        /**
+         * @description The mock has an admin token (`PHONEBRIDGE_ADMIN_TOKEN`, or the one it generated and printed
+         *     at start because it listens beyond loopback), and the request did not carry it as
+         *     `Authorization: Bearer <token>`.
+         */
+        AdminTokenRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "ADMIN_TOKEN_REQUIRED",
+                 *       "details": {},
+                 *       "message": "the control plane needs \"Authorization: Bearer <admin token>\" (PHONEBRIDGE_ADMIN_TOKEN, or the token the mock printed at start)",
+                 *       "status": "error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AdminError"] & {
+                    /** @enum {string} */
+                    code?: "ADMIN_TOKEN_REQUIRED";
+                };
+            };
+        };
+        /**
+         * @description A request that changes something came from another site's page: its `Origin` is not the
+         *     mock's own, or it says `Sec-Fetch-Site: cross-site`. Nothing was changed.
+         */
+        CrossSiteRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "CROSS_SITE_REQUEST",
+                 *       "details": {},
+                 *       "message": "a request from https://evil.example cannot change the mock (only pages of http://127.0.0.1:4010 can)",
+                 *       "status": "error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AdminError"] & {
+                    /** @enum {string} */
+                    code?: "CROSS_SITE_REQUEST";
                 };
             };
         };
@@ -1077,9 +1168,11 @@ export interface operations {
         responses: {
             200: components["responses"]["DeliveryDone"];
             400: components["responses"]["BadTrigger"];
-            403: components["responses"]["HostNotAllowed"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["DeliveryForbidden"];
             404: components["responses"]["UnknownTenant"];
             409: components["responses"]["NotRegistered"];
+            429: components["responses"]["DeliveryRateLimited"];
         };
     };
     triggerCallControl: {
@@ -1098,9 +1191,11 @@ export interface operations {
         responses: {
             200: components["responses"]["DeliveryDone"];
             400: components["responses"]["BadTrigger"];
-            403: components["responses"]["HostNotAllowed"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["DeliveryForbidden"];
             404: components["responses"]["UnknownTenant"];
             409: components["responses"]["NotRegistered"];
+            429: components["responses"]["DeliveryRateLimited"];
         };
     };
     reset: {
@@ -1133,6 +1228,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1164,6 +1261,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1195,6 +1293,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1237,6 +1337,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
         };
     };
     createTenant: {
@@ -1255,6 +1356,8 @@ export interface operations {
         responses: {
             201: components["responses"]["TenantDetail"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             /** @description `PHONEBRIDGE_MAX_TENANTS` tenants exist already; delete one, or wait for an unused one to expire. */
             429: {
                 headers: {
@@ -1290,6 +1393,7 @@ export interface operations {
         responses: {
             200: components["responses"]["TenantDetail"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1312,6 +1416,8 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
             /** @description The default tenant cannot be removed (reset it instead). */
             409: {
@@ -1350,6 +1456,8 @@ export interface operations {
         responses: {
             200: components["responses"]["TenantDetail"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1399,6 +1507,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1431,6 +1540,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1465,6 +1576,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1492,6 +1605,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["NotInJournal"];
         };
     };
@@ -1533,6 +1647,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1561,6 +1676,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["NotInJournal"];
         };
     };
@@ -1593,6 +1709,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1625,6 +1742,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1670,6 +1788,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1702,6 +1822,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1727,6 +1849,8 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["NotInJournal"];
         };
     };
@@ -1744,6 +1868,7 @@ export interface operations {
         responses: {
             200: components["responses"]["ClockNow"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1763,6 +1888,8 @@ export interface operations {
         responses: {
             200: components["responses"]["ClockNow"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1780,6 +1907,8 @@ export interface operations {
         responses: {
             200: components["responses"]["ClockNow"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1797,6 +1926,7 @@ export interface operations {
         responses: {
             200: components["responses"]["LimitsNow"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1816,6 +1946,8 @@ export interface operations {
         responses: {
             200: components["responses"]["LimitsNow"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1833,6 +1965,8 @@ export interface operations {
         responses: {
             200: components["responses"]["LimitsNow"];
             400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };

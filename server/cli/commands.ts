@@ -12,7 +12,8 @@ const USAGE = `usage:
   phonebridge-mock call-control --call CALLREFID --action answer|hangup|mute|unmute|hold|unhold|keypress [--digit D] [--user USERID]
   phonebridge-mock outbox [--clear]
 options: --url BASE   the running mock (default http://HOST:PORT from the environment, else http://127.0.0.1:4010)
-         --org ORGID  the org to act on (default: the user's org, else the licensed org 700000101)`;
+         --org ORGID  the org to act on (default: the user's org, else the licensed org 700000101)
+PHONEBRIDGE_ADMIN_TOKEN in the environment: sent as "Authorization: Bearer <token>" (a mock that has one needs it)`;
 
 export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (['--help', '-h', 'help'].includes(argv[0] ?? '')) {
@@ -66,7 +67,10 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   try {
     res = await fetch(base + request.path, {
       method: request.method,
-      headers: request.body ? { 'Content-Type': 'application/json' } : {},
+      headers: {
+        ...(request.body ? { 'Content-Type': 'application/json' } : {}),
+        ...(env.PHONEBRIDGE_ADMIN_TOKEN ? { Authorization: `Bearer ${env.PHONEBRIDGE_ADMIN_TOKEN.trim()}` } : {}),
+      },
       body: request.body ? JSON.stringify(request.body) : undefined,
     });
   } catch (error) {

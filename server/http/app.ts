@@ -3,7 +3,9 @@ import { JSON_TYPE } from '../openapi/prefer.js';
 import type { SpecApi } from '../openapi/engine.js';
 import type { DocumentText } from '../openapi/documents.js';
 import type { ApiRequest, ApiResponse, ApiResult } from '../openapi/types.js';
-import type { Gate } from '../controls/gate.js';
+import type { Gate, GateOutcome } from '../controls/gate.js';
+import type { ControlPlaneGuard } from './admin-guard.js';
+import { originOf, requestBase } from './base-url.js';
 import { bodyParsers, rawBodyOf } from './body.js';
 import type { RequestEvents } from './events.js';
 
@@ -12,12 +14,14 @@ export interface AppDeps {
   apis: [string, SpecApi][];
   /** Served at /openapi.yaml (the first) and /openapi/<name>.yaml. */
   documents: Record<string, DocumentText>;
-  /** The base URL handed out in tokens and redirects; default: the one each request came in on. */
+  /** The base URL handed out in tokens and redirects; default: the one each request came in on, if trusted (base-url.ts). */
   publicUrl?: string;
   /** Where each request's start and end are announced. */
   events: RequestEvents;
   /** The answer to a failure outside every API (the APIs answer their own). */
   internalError: () => ApiResponse;
+  /** What every request passes first: the control plane's token and cross-site checks. */
+  guard?: ControlPlaneGuard;
   /** What every request passes before its API handles it (limits, faults). */
   gate?: Gate;
   logError?: (error: unknown) => void;
@@ -60,7 +64,7 @@ function send(req: Request, res: Response, { status, body, headers, stream }: Ap
  * The Express app: body parsers, the served documents, and one catch-all that
  * hands every other request to the API owning its path. It never listens.
  */
-export function createApp({ apis, documents, publicUrl, events, internalError, gate, logError = console.error }: AppDeps): express.Express {
+export function createApp({ apis, documents, publicUrl, events, internalError, guard, gate, logError = console.error }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -79,7 +83,8 @@ export function createApp({ apis, documents, publicUrl, events, internalError, g
   let nextId = 1;
   app.use((req, res, next) => {
     const [name, api] = apis.find(([, other]) => other.hasPath(req.path)) ?? fallback;
-    const baseUrl = publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const direct = requestBase(req);
+    const baseUrl = publicUrl ?? direct;
     const start = { id: nextId++, at: new Date(), method: req.method, path: req.path };
     const started = performance.now();
     events.emit('request:start', start);
@@ -93,8 +98,15 @@ export function createApp({ apis, documents, publicUrl, events, internalError, g
       baseUrl,
     };
     const operationId = api.operationOf(request.method, request.path);
+    const origins = [...new Set([publicUrl && originOf(publicUrl), originOf(direct)].filter((o): o is string => Boolean(o)))];
     const answer = async () => {
-      const outcome = gate ? await gate({ request, api: name, operationId }) : undefined;
+      // A request the guard refuses meets no fault and takes no share of a limit.
+      const guarded = guard?.({ request, api: name, operationId, origins });
+      const outcome: GateOutcome | undefined = guarded
+        ? { tenantId: guarded.tenantId ?? '', refusal: guarded.refusal, release: () => {} }
+        : gate
+          ? await gate({ request, api: name, operationId })
+          : undefined;
       try {
         let result: ApiResult;
         if (outcome?.refusal) {

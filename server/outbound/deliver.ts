@@ -1,3 +1,6 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Tenant, Delivery, Org } from '../store/schema.js';
 
@@ -10,6 +13,8 @@ export interface DeliveryOptions {
   backoffMs: number;
   /** Hosts the mock may call; undefined allows every registered URL. */
   allowHosts: readonly string[] | undefined;
+  /** How the connection resolves the URL's host name: the address guard's, which checks every address again (default: the system's). */
+  lookup?: LookupFunction;
 }
 
 export interface Outgoing {
@@ -62,9 +67,37 @@ function base(out: Outgoing, body: string, now: Date) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * One POST of the form, with node:http rather than fetch: only it lets the
+ * connection use the address guard's lookup, so the socket connects to an
+ * address that was checked, never to what a second DNS answer says. A new
+ * connection each time (no pool): every delivery's address is checked. Of the
+ * answer only the first BODY_LIMIT characters are read.
+ */
+async function post(url: string, headers: Record<string, string>, body: string, signal: AbortSignal, lookup: LookupFunction | undefined) {
+  const target = new URL(url);
+  const request = target.protocol === 'https:' ? https.request : http.request;
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const req = request(
+      target,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false, lookup, signal },
+      resolve,
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    text += decoder.decode(chunk, { stream: true });
+    if (text.length >= BODY_LIMIT) break; // leaving the loop destroys the response: the rest is never read
+  }
+  return { status: res.statusCode ?? 0, text: text.slice(0, BODY_LIMIT) };
+}
+
+/**
  * POSTs the form to the vendor, with a timeout and the configured retries, and
  * records the outcome in the outbox. Never throws: a vendor that is down is a
- * failed delivery, not a failure of the mock.
+ * failed delivery, not a failure of the mock. Redirects are not followed.
  */
 export async function deliver(outbox: Outbox, out: Outgoing, options: DeliveryOptions, clock: Clock): Promise<Delivery> {
   const body = formBody(out);
@@ -75,19 +108,26 @@ export async function deliver(outbox: Outbox, out: Outgoing, options: DeliveryOp
   for (;;) {
     attempts++;
     const started = performance.now();
+    const signal = AbortSignal.timeout(options.timeoutMs);
     try {
-      const res = await fetch(out.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
-      const text = (await res.text()).slice(0, BODY_LIMIT);
+      const res = await post(out.url, headers, body, signal, options.lookup);
       const delivered = res.status >= 200 && res.status < 300;
       outcome = {
-        response: { status: res.status, body: text },
+        response: { status: res.status, body: res.text },
         latencyMs: Math.round(performance.now() - started),
         delivered,
         error: delivered ? null : `HTTP ${res.status}`,
       };
       if (delivered || res.status < 500) break;
     } catch (error) {
-      outcome = { response: null, latencyMs: Math.round(performance.now() - started), delivered: false, error: describeFailure(error, options.timeoutMs) };
+      outcome = {
+        response: null,
+        latencyMs: Math.round(performance.now() - started),
+        delivered: false,
+        error: describeFailure(error, signal, options.timeoutMs),
+      };
+      // The guard's second check refused the address: trying again changes nothing.
+      if ((error as { code?: string }).code === 'WEBHOOK_ADDRESS_FORBIDDEN') break;
     }
     if (attempts > options.retries) break;
     await sleep(options.backoffMs * 2 ** (attempts - 1));
@@ -95,9 +135,12 @@ export async function deliver(outbox: Outbox, out: Outgoing, options: DeliveryOp
   return record(outbox, { ...base({ ...out, headers }, body, startedAt), ...outcome, attempts });
 }
 
-function describeFailure(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout: no answer within ${timeoutMs} ms`;
-  if (e.cause?.code) return `${e.cause.code}: ${e.cause.message ?? e.message}`;
-  return e.message ?? String(error);
+function describeFailure(error: unknown, signal: AbortSignal, timeoutMs: number): string {
+  if (signal.aborted) return `timeout: no answer within ${timeoutMs} ms`;
+  // A host with several addresses fails with every attempt's error (AggregateError); the first one says why.
+  const e = error as { message?: string; code?: string; errors?: { message?: string; code?: string }[] };
+  const first = e.errors?.[0];
+  const code = e.code ?? first?.code;
+  const message = e.message || first?.message || String(error);
+  return code ? `${code}: ${message}` : message;
 }

@@ -145,9 +145,7 @@ export function dropOldestCalls(org: Org, max: number): string[] {
   const logs = Object.values(org.calls);
   if (logs.length <= max) return [];
   const firstAt = (log: CallLog) => log.events[0]?.at ?? '';
-  const dropped = logs
-    .sort((a, b) => (firstAt(a) < firstAt(b) ? -1 : firstAt(a) > firstAt(b) ? 1 : 0))
-    .slice(0, logs.length - max + Math.floor(max / 20));
+  const dropped = logs.sort((a, b) => (firstAt(a) < firstAt(b) ? -1 : firstAt(a) > firstAt(b) ? 1 : 0)).slice(0, logs.length - max + Math.floor(max / 20));
   for (const log of dropped) {
     if (log.activityId) delete org.activities[log.activityId];
     delete org.calls[log.callrefid];

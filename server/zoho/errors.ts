@@ -35,6 +35,19 @@ export const ERRORS = {
   NO_URL_FOR_ACTION: { status: 409, code: 'NO_URL_FOR_ACTION', message: 'The vendor registered no URL for {param}' },
   ACTION_NOT_ALLOWED: { status: 409, code: 'ACTION_NOT_ALLOWED', message: '{param}' },
   WEBHOOK_HOST_NOT_ALLOWED: { status: 403, code: 'WEBHOOK_HOST_NOT_ALLOWED', message: '{param} is not in PHONEBRIDGE_WEBHOOK_ALLOW' },
+  WEBHOOK_ADDRESS_FORBIDDEN: {
+    status: 403,
+    code: 'WEBHOOK_ADDRESS_FORBIDDEN',
+    message: 'not sent: {param}; PHONEBRIDGE_WEBHOOK_ALLOW may name the host to allow it',
+  },
+  WEBHOOK_RATE_LIMITED: { status: 429, code: 'WEBHOOK_RATE_LIMITED', message: 'not sent: {param}' },
+  // The mock's control plane (/__admin/), guarded by PHONEBRIDGE_ADMIN_TOKEN and against cross-site requests.
+  ADMIN_TOKEN_REQUIRED: {
+    status: 401,
+    code: 'ADMIN_TOKEN_REQUIRED',
+    message: 'the control plane needs "Authorization: Bearer <admin token>" (PHONEBRIDGE_ADMIN_TOKEN, or the token the mock printed at start)',
+  },
+  CROSS_SITE_REQUEST: { status: 403, code: 'CROSS_SITE_REQUEST', message: '{param}' },
   // Zoho's CRM answers this when an org's concurrency or credits are exhausted (no PhoneBridge page words it).
   TOO_MANY_REQUESTS: { status: 429, code: 'TOO_MANY_REQUESTS', message: 'You have reached the {param} limit of API requests for the org; try again later' },
   UNKNOWN_TENANT: { status: 404, code: 'UNKNOWN_TENANT', message: 'No tenant {param} (deleted, or removed after PHONEBRIDGE_TENANT_TTL seconds unused)' },

@@ -4,8 +4,11 @@ import { errorResponse } from './errors.js';
 
 /**
  * A refused request's answer, as Zoho words it: the missing parameter first
- * (`REQUIRED_PARAM_MISSING`), else the first malformed one (`INVALID_DATA`),
- * named in `details.param`. Error paths are relative to the operation's fields.
+ * (`REQUIRED_PARAM_MISSING`), else the first malformed one (`INVALID_DATA`:
+ * any other keyword, a wrong type, enum, pattern or format, or a value over
+ * its `maxLength`), named in `details.param`; an error inside a parameter's
+ * value (a name/value object) names the parameter. Error paths are relative
+ * to the operation's fields.
  */
 export function paramError(errors: ErrorObject[]): ApiResponse {
   const missing = errors.find((e) => e.keyword === 'required');

@@ -237,6 +237,11 @@ export interface components {
          */
         UserId: string;
         /**
+         * @description Comma-separated CRM user ids; an unknown or inactive one -> 400 `INVALID_USER`. Absent -> the calling user.
+         * @example 3235140000000152002,3235140000000152003
+         */
+        UserIdList: string;
+        /**
          * Format: zoho-datetime
          * @description `yyyy-MM-dd HH:mm:ss`, GMT, a real date (no 30 February).
          * @example 2016-09-20 15:09:10
@@ -252,7 +257,8 @@ export interface components {
          * @description Name/value pairs, as strict JSON or in the unquoted form real clients send:
          *     `[{name:pbxuserid,value:pbxuser1234}]`, `{ name:authorization, value:TOKEN}`.
          *     A JSON body may carry them as objects. Malformed -> 400 `INVALID_DATA`
-         *     naming the parameter.
+         *     naming the parameter. As text, at most 8,192 characters in all; as
+         *     objects, at most 16 pairs (see "Field lengths").
          */
         NameValuePairs: string | components["schemas"]["NameValue"] | components["schemas"]["NameValue"][];
         NameValue: {
@@ -267,7 +273,7 @@ export interface components {
             /** @description The CRM user on the call. An id the org does not know is kept on the call log, and the activity is owned by the token's user. */
             userid?: components["schemas"]["UserId"];
             /** @description The callrefid of the call this one was transferred from; the call log links the two. */
-            transfercallrefid?: string;
+            transfercallrefid?: components["schemas"]["CallRefId"];
         };
         /** @description The fields of callhungup, every call event's, and the call's start, direction and duration. */
         CallHungUpParams: {
@@ -277,7 +283,7 @@ export interface components {
             /** @description The CRM user on the call. An id the org does not know is kept on the call log, and the activity is owned by the token's user. */
             userid?: components["schemas"]["UserId"];
             /** @description The callrefid of the call this one was transferred from; the call log links the two. */
-            transfercallrefid?: string;
+            transfercallrefid?: components["schemas"]["CallRefId"];
             callstarttime: components["schemas"]["GmtDateTime"];
             /** @enum {string} */
             direction: "inbound" | "outbound";
@@ -295,7 +301,7 @@ export interface components {
             /** @description The CRM user on the call. An id the org does not know is kept on the call log, and the activity is owned by the token's user. */
             userid?: components["schemas"]["UserId"];
             /** @description The callrefid of the call this one was transferred from; the call log links the two. */
-            transfercallrefid?: string;
+            transfercallrefid?: components["schemas"]["CallRefId"];
             callmissedtime: components["schemas"]["GmtDateTime"];
             voicemailurl?: components["schemas"]["HttpUrl"];
             /**
@@ -315,7 +321,7 @@ export interface components {
             /** @description The CRM user on the call. An id the org does not know is kept on the call log, and the activity is owned by the token's user. */
             userid?: components["schemas"]["UserId"];
             /** @description The callrefid of the call this one was transferred from; the call log links the two. */
-            transfercallrefid?: string;
+            transfercallrefid?: components["schemas"]["CallRefId"];
             /** @enum {string} */
             agentstatus?: "success" | "notavailable" | "rejected" | "noanswer" | "busy" | "internationaldisabled" | "notenoughfunds" | "blocked";
             /** @enum {string} */
@@ -330,11 +336,7 @@ export interface components {
             holdurl?: components["schemas"]["HttpUrl"];
             unholdurl?: components["schemas"]["HttpUrl"];
             keypressurl?: components["schemas"]["HttpUrl"];
-            /**
-             * @description Comma-separated CRM user ids; an unknown or inactive one -> 400 `INVALID_USER`. Absent -> the calling user.
-             * @example 3235140000000152002,3235140000000152003
-             */
-            userid?: string;
+            userid?: components["schemas"]["UserIdList"];
             authorizationparam?: components["schemas"]["NameValuePairs"];
             clicktocallparam?: components["schemas"]["NameValuePairs"];
             callcontrolparam?: components["schemas"]["NameValuePairs"];
@@ -966,7 +968,7 @@ export interface operations {
                 unholdurl?: components["schemas"]["HttpUrl"];
                 keypressurl?: components["schemas"]["HttpUrl"];
                 /** @description Comma-separated CRM user ids; an unknown or inactive one -> 400 `INVALID_USER`. Absent -> the calling user. */
-                userid?: string;
+                userid?: components["schemas"]["UserIdList"];
                 authorizationparam?: components["schemas"]["NameValuePairs"];
                 clicktocallparam?: components["schemas"]["NameValuePairs"];
                 callcontrolparam?: components["schemas"]["NameValuePairs"];

@@ -14,7 +14,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY server ./server
 COPY fixtures ./fixtures
 COPY contract-tests ./contract-tests
-RUN npm run build
+RUN npm run build && rm -f dist/*.tsbuildinfo
 
 # Runtime stage: production dependencies only (vitest is one: the contract command runs it).
 FROM node:22-bookworm-slim

@@ -1,6 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-const SLOW = ['test/consent-browser.test.ts', 'test/contract-cli.test.ts', 'test/tools-cli.test.ts'];
+const SLOW = [
+  'test/consent-browser.test.ts',
+  'test/contract-cli.test.ts',
+  'test/tools-cli.test.ts',
+  'test/crash.test.ts',
+  'test/disk-failure.test.ts',
+  'test/tools.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -75,6 +75,9 @@ export async function createMock({ store, clock, config, events = new RequestEve
   // The one place the store learns of a change: after every operation that is not read-only. The answer waits for the save.
   const onWrite = (_operation: unknown, trace: RequestTrace) =>
     store.changed({ tenantId: trace.tenantId, orgId: trace.orgId, callrefids: callrefidsOf(trace) });
+  // A PhoneBridge request changes its caller's org and calls only (when the tenant was used is saved on its own).
+  const onPhoneBridgeWrite = (_operation: unknown, trace: RequestTrace) =>
+    store.changed({ tenantId: trace.tenantId, orgId: trace.orgId, callrefids: callrefidsOf(trace), orgOnly: true });
   // The accounts server changes only a tenant's tokens and grants.
   const onAccountsWrite = (_operation: unknown, trace: RequestTrace) => store.changed({ tenantId: trace.tenantId, tenantOnly: true });
   const journal = new Journal(config.journalMax);
@@ -96,7 +99,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
       rate.forget(id);
     },
   });
-  const phonebridge = await createPhoneBridgeV2({ tenants, onWrite, logError });
+  const phonebridge = await createPhoneBridgeV2({ tenants, onWrite: onPhoneBridgeWrite, logError });
   const accounts = await createAccountsApi({
     tenants,
     tokenTtlSeconds: config.tokenTtlSeconds,
@@ -115,7 +118,12 @@ export async function createMock({ store, clock, config, events = new RequestEve
     limiter,
     targets,
     clock,
-    health: () => ({ database: store.location, durability: store.durability, error: store.failure }),
+    health: () => ({
+      database: store.location,
+      durability: store.durability,
+      error: store.failure,
+      saves: { count: store.saves, lastMs: Math.round(store.lastSave.ms * 10) / 10, lastBytes: store.lastSave.bytes },
+    }),
     journal,
     live,
     delivery: config.webhook,

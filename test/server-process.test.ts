@@ -140,10 +140,12 @@ describe('the compiled server on a real port with a real JSON file', () => {
     expect(await readFile(db, 'utf8')).toBe('{"schemaVersion": 1, "orgs": ');
   });
 
-  it('keeps at most PHONEBRIDGE_MAX_CALLS calls per org: the oldest go, with their activities, and the files stay bounded', async () => {
+  it('keeps at most PHONEBRIDGE_MAX_CALLS calls per org: the oldest go, with their activities; the files and what each save writes stay flat', async () => {
     const db = path.join(await mkdtemp(path.join(tmpdir(), 'pbm-proc-')), 'phonebridge.json');
     const server = await start({ PHONEBRIDGE_DB: db, PHONEBRIDGE_MAX_CALLS: '40', PHONEBRIDGE_LOG: 'quiet' });
     expect((await api(server, '/integrate', { method: 'POST', headers: admin })).status).toBe(200);
+    // What each call event's save wrote (health reports the last save; a 2xx means it is done).
+    const written: number[] = [];
     const post = async (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const call = {
@@ -155,8 +157,11 @@ describe('the compiled server on a real port with a real JSON file', () => {
           duration: '0',
         };
         expect((await api(server, '/callhungup', postForm(call))).status).toBe(200);
+        const health = (await (await fetch(`${server.base}/__admin/health`)).json()) as { saves: { lastBytes: number } };
+        written.push(health.saves.lastBytes);
       }
     };
+    const mean = (from: number, to: number) => written.slice(from, to).reduce((a, b) => a + b, 0) / (to - from);
     const orgFileSize = async () => JSON.stringify(await savedOrg(db, '700000101')).length;
     await post(0, 80);
     const atLimit = await orgFileSize();
@@ -170,6 +175,9 @@ describe('the compiled server on a real port with a real JSON file', () => {
     expect(kept).not.toContain('r-199');
     expect(Object.keys(saved.activities)).toHaveLength(kept.length);
     expect(await orgFileSize()).toBeLessThan(atLimit * 1.1);
+    // A save rewrites a sixteenth of the call log, not all of it, and no more as the history grows past the limit.
+    expect(mean(160, 240)).toBeLessThan(mean(80, 160) * 1.25);
+    expect(mean(80, 240)).toBeLessThan((await orgFileSize()) / 4);
   });
 
   it('refuses a bad PORT with a clear message', async () => {

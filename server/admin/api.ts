@@ -36,7 +36,12 @@ export interface AdminDeps {
   /** The real clock every tenant's clock is an offset of. */
   clock: Clock;
   /** What GET /__admin/health reports of the store. */
-  health: () => { database: string; durability: 'acknowledged' | 'relaxed'; error: string | null };
+  health: () => {
+    database: string;
+    durability: 'acknowledged' | 'relaxed';
+    error: string | null;
+    saves: { count: number; lastMs: number; lastBytes: number };
+  };
   journal: Journal;
   live: LiveEvents;
   delivery: DeliveryOptions;

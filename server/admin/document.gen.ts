@@ -492,6 +492,19 @@ export interface components {
         Health: {
             /** @enum {string} */
             status: "ok" | "failing";
+            /**
+             * @description The saves since start. A save writes only the files of what changed
+             *     (a call event: one sixteenth of its org's call log, the org's
+             *     settings and its tenant), so `lastBytes` and `lastMs` stay flat as
+             *     history grows.
+             */
+            saves: {
+                count: number;
+                /** @description How long the last successful save took. */
+                lastMs: number;
+                /** @description How many bytes the last successful save wrote. */
+                lastBytes: number;
+            };
             /** @description Where the mock saves (`:memory:` saves nothing to disk). */
             database: string;
             /** @enum {string} */
@@ -1990,7 +2003,12 @@ export interface operations {
                      *       "status": "ok",
                      *       "database": ".data/phonebridge.json",
                      *       "durability": "acknowledged",
-                     *       "error": null
+                     *       "error": null,
+                     *       "saves": {
+                     *         "count": 118,
+                     *         "lastMs": 2.4,
+                     *         "lastBytes": 5812
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];
@@ -2007,7 +2025,12 @@ export interface operations {
                      *       "status": "failing",
                      *       "database": ".data/phonebridge.json",
                      *       "durability": "acknowledged",
-                     *       "error": "ENOSPC: no space left on device"
+                     *       "error": "ENOSPC: no space left on device",
+                     *       "saves": {
+                     *         "count": 240,
+                     *         "lastMs": 3.1,
+                     *         "lastBytes": 6107
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];

@@ -6,13 +6,13 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DataFile } from 'lowdb/node';
+import { DataFile, TextFile } from 'lowdb/node';
 
 export interface Files {
   /** The parsed file, or null when it does not exist; throws (naming it) when it is not valid JSON. */
   read<T>(name: string): Promise<T | null>;
-  /** Compact JSON, atomically: a reader sees the old file or the new one, never a mix. */
-  write(name: string, data: unknown): Promise<void>;
+  /** Compact JSON, atomically: a reader sees the old file or the new one, never a mix. Resolves to the bytes written. */
+  write(name: string, data: unknown): Promise<number>;
   remove(name: string): Promise<void>;
   list(): Promise<string[]>;
   /** The path a name stands for, for messages. */
@@ -35,7 +35,11 @@ export async function folderFiles(folder: string): Promise<Files> {
         throw new Error(`${describe(name)} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
       }
     },
-    write: (name, data) => file(name).write(data),
+    async write(name, data) {
+      const text = JSON.stringify(data);
+      await new TextFile(describe(name)).write(text);
+      return Buffer.byteLength(text);
+    },
     remove: (name) => rm(path.join(folder, name), { force: true }),
     list: () => readdir(folder),
   };
@@ -47,7 +51,11 @@ export function memoryFiles(): Files {
   return {
     describe: (name) => `:memory:/${name}`,
     read: <T>(name: string) => Promise.resolve(texts.has(name) ? (JSON.parse(texts.get(name)!) as T) : null),
-    write: (name, data) => Promise.resolve(void texts.set(name, JSON.stringify(data))),
+    write(name, data) {
+      const text = JSON.stringify(data);
+      texts.set(name, text);
+      return Promise.resolve(Buffer.byteLength(text));
+    },
     remove: (name) => Promise.resolve(void texts.delete(name)),
     list: () => Promise.resolve([...texts.keys()]),
   };

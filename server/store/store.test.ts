@@ -107,6 +107,24 @@ describe('files: an index, a file per tenant, per org and per CRM', () => {
     expect((await reopen()).data.tenants.default!.orgs['700000101']!.calls['call-7']).toEqual({ callrefid: 'call-7', events: [] });
   });
 
+  it('an org-only change (a PhoneBridge request) leaves the tenant file alone; the rest of the save is what lastSave reports', async () => {
+    const store = await open();
+    const at = async () => (await stat(path.join(path.dirname(file), 'phonebridge.tenant.default.json'))).mtimeMs;
+    const before = await at();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const org = w(store).orgs['700000101']!;
+    org.calls['call-8'] = { callrefid: 'call-8', events: [] } as unknown as (typeof org.calls)[string];
+    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-8'], orgOnly: true });
+    expect(await at()).toBe(before);
+    // What it wrote: the org's settings and the one segment of call-8, byte for byte.
+    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { orgs: Record<string, string>; segments: Record<string, string[]> } };
+    const size = async (name: string) => (await stat(path.join(path.dirname(file), name))).size;
+    const segment = tenant.files.segments['700000101']![segmentOf('call-8')]!;
+    expect(store.lastSave.bytes).toBe((await size(tenant.files.orgs['700000101']!)) + (await size(segment)));
+    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-8'] });
+    expect(await at()).toBeGreaterThan(before);
+  });
+
   it('keeps changes across a reopen, without seeding again', async () => {
     const first = await open();
     w(first).orgs['700000101']!.integration = { vendor: 'MockPBX', enabledAt: 'x', enabledBy: 'y' };

@@ -40,6 +40,8 @@ export interface ChangeScope {
   callrefids?: readonly string[];
   /** Only the tenant file (tokens, settings, when it was used): no org's state. */
   tenantOnly?: boolean;
+  /** With `orgId`: only that org's state and calls, not the tenant file (a PhoneBridge request changes nothing else). */
+  orgOnly?: boolean;
 }
 
 export interface Store {
@@ -56,6 +58,8 @@ export interface Store {
   flush(): Promise<void>;
   /** How many saves have run since opening. */
   readonly saves: number;
+  /** The last save that succeeded: how long it took and how many bytes it wrote (what stays flat as history grows). */
+  readonly lastSave: { ms: number; bytes: number };
   /** Why the last save failed, or null when it succeeded (or none was needed). */
   readonly failure: string | null;
   /** What the files hold now (the CRM included). */
@@ -221,21 +225,24 @@ export async function openStore({
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let lastSaveMs = 0;
+  let lastSaveBytes = 0;
 
   /** Writes one batch: new seedings' files first, then changed files, then the index (the commit of new or removed tenants), then what is superseded. */
-  const write = async (batch: Pending) => {
+  const write = async (batch: Pending): Promise<number> => {
+    let bytes = 0;
+    const put = async (name: string, value: unknown) => void (bytes += await files.write(name, value));
     const superseded: string[] = [];
     for (const id of batch.seeded) {
       const tenant = data.tenants[id];
       if (!tenant) continue;
       const fresh = names.fresh(tenant);
-      await files.write(fresh.crm, crmFile(tenant));
+      await put(fresh.crm, crmFile(tenant));
       for (const [orgId, org] of Object.entries(tenant.orgs)) {
         beforeSave?.(org);
-        await files.write(fresh.orgs[orgId]!, orgState(org));
-        for (const [k, name] of fresh.segments[orgId]!.entries()) await files.write(name, callSegment(org, k));
+        await put(fresh.orgs[orgId]!, orgState(org));
+        for (const [k, name] of fresh.segments[orgId]!.entries()) await put(name, callSegment(org, k));
       }
-      await files.write(names.tenant(id), tenantFile(tenant, fresh));
+      await put(names.tenant(id), tenantFile(tenant, fresh));
       const old = fileNames.get(id);
       if (old) superseded.push(...filesOf(old));
       fileNames.set(id, fresh);
@@ -247,21 +254,21 @@ export async function openStore({
       if (!org || !name || batch.seeded.has(tenantId)) continue;
       // Calls retention drops are rewritten with the rest of their segments.
       for (const callrefid of beforeSave?.(org) ?? []) batch.segments.add(`${tenantId}/${orgId}/${segmentOf(callrefid)}`);
-      await files.write(name, orgState(org));
+      await put(name, orgState(org));
     }
     for (const key of batch.segments) {
       const [tenantId, orgId, k] = key.split('/') as [string, string, string];
       const org = data.tenants[tenantId]?.orgs[orgId];
       const name = fileNames.get(tenantId)?.segments[orgId]?.[Number(k)];
       if (!org || !name || batch.seeded.has(tenantId)) continue;
-      await files.write(name, callSegment(org, Number(k)));
+      await put(name, callSegment(org, Number(k)));
     }
     for (const id of batch.tenants) {
       const tenant = data.tenants[id];
       const own = fileNames.get(id);
-      if (tenant && own && !batch.seeded.has(id)) await files.write(names.tenant(id), tenantFile(tenant, own));
+      if (tenant && own && !batch.seeded.has(id)) await put(names.tenant(id), tenantFile(tenant, own));
     }
-    if (batch.index || batch.removed.size > 0 || batch.seeded.size > 0) await files.write(names.index(), indexOf(data, names));
+    if (batch.index || batch.removed.size > 0 || batch.seeded.size > 0) await put(names.index(), indexOf(data, names));
     for (const id of batch.removed) {
       if (data.tenants[id]) continue;
       const own = fileNames.get(id);
@@ -270,6 +277,7 @@ export async function openStore({
       superseded.push(names.tenant(id));
     }
     for (const name of superseded) await files.remove(name);
+    return bytes;
   };
 
   /** Saves batch after batch while there is something to save; one runs at a time. */
@@ -280,7 +288,7 @@ export async function openStore({
       const started = performance.now();
       saves++;
       try {
-        await write(batch);
+        lastSaveBytes = await write(batch);
         lastSaveMs = performance.now() - started;
         if (failure !== null) log(`saving ${location} works again`);
         failure = null;
@@ -328,7 +336,7 @@ export async function openStore({
   const mark = (scope: ChangeScope = {}) => {
     const tenants = scope.tenantId !== undefined ? [scope.tenantId] : Object.keys(data.tenants);
     for (const id of tenants) {
-      pending.tenants.add(id);
+      if (!(scope.orgOnly && scope.orgId !== undefined)) pending.tenants.add(id);
       if (scope.tenantOnly) continue;
       const orgs = scope.orgId !== undefined ? [scope.orgId] : Object.keys(data.tenants[id]?.orgs ?? {});
       for (const orgId of orgs) {
@@ -369,6 +377,9 @@ export async function openStore({
     },
     get saves() {
       return saves;
+    },
+    get lastSave() {
+      return { ms: lastSaveMs, bytes: lastSaveBytes };
     },
     get failure() {
       return failure;

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PERSONAS, TOKENS } from '../fixtures/personas.js';
 import { MAIN, runNode, startServer, type RunningServer } from './process.js';
+import { logName, replay } from '../server/store/call-log.js';
+import type { CallSegment } from '../server/store/layout.js';
 
 const admin = { Authorization: `Zoho-oauthtoken ${TOKENS.admin}` };
 const api = (server: RunningServer, p: string, init?: RequestInit) => fetch(`${server.base}/crm/v2/phonebridge${p}`, init);
@@ -28,7 +30,7 @@ async function stop(server: RunningServer) {
   return server.exited;
 }
 
-/** What the files hold of one org of the default tenant: its state and its call log's segments (layout: server/store/layout.ts). */
+/** What the files hold of one org of the default tenant: its state and its call log (layout: server/store/layout.ts). */
 async function savedOrg(db: string, orgId: string) {
   const read = async (name: string) => JSON.parse(await readFile(path.join(path.dirname(db), name), 'utf8')) as Record<string, Record<string, unknown>>;
   const tenant = (await read('phonebridge.tenant.default.json')) as unknown as { files: { orgs: Record<string, string>; segments: Record<string, string[]> } };
@@ -36,7 +38,10 @@ async function savedOrg(db: string, orgId: string) {
   const calls: Record<string, { state: string }> = {};
   const activities: Record<string, unknown> = {};
   for (const name of tenant.files.segments[orgId]!) {
-    const segment = await read(name);
+    // A snapshot, and the calls changed since on the log it names (server/store/call-log.ts).
+    const snapshot = (await read(name)) as unknown as CallSegment;
+    const log = await readFile(path.join(path.dirname(db), logName(name, snapshot.log ?? 0)), 'utf8').catch(() => '');
+    const { segment } = replay(snapshot, log, name);
     Object.assign(calls, segment.calls);
     Object.assign(activities, segment.activities);
   }

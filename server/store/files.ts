@@ -4,7 +4,7 @@
  * Both go through the same store code, so what a test sees saved is what a
  * folder would hold. Names are plain file names inside one folder.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DataFile, TextFile } from 'lowdb/node';
 
@@ -13,6 +13,10 @@ export interface Files {
   read<T>(name: string): Promise<T | null>;
   /** Compact JSON, atomically: a reader sees the old file or the new one, never a mix. Resolves to the bytes written. */
   write(name: string, data: unknown): Promise<number>;
+  /** The file's text, or null when it does not exist. */
+  readText(name: string): Promise<string | null>;
+  /** Adds text at the end (creating the file); resolves to the bytes written. Not atomic: readers drop a torn last line. */
+  append(name: string, text: string): Promise<number>;
   remove(name: string): Promise<void>;
   list(): Promise<string[]>;
   /** The path a name stands for, for messages. */
@@ -40,6 +44,18 @@ export async function folderFiles(folder: string): Promise<Files> {
       await new TextFile(describe(name)).write(text);
       return Buffer.byteLength(text);
     },
+    async readText(name) {
+      try {
+        return await readFile(describe(name), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    },
+    async append(name, text) {
+      await appendFile(describe(name), text);
+      return Buffer.byteLength(text);
+    },
     remove: (name) => rm(path.join(folder, name), { force: true }),
     list: () => readdir(folder),
   };
@@ -54,6 +70,11 @@ export function memoryFiles(): Files {
     write(name, data) {
       const text = JSON.stringify(data);
       texts.set(name, text);
+      return Promise.resolve(Buffer.byteLength(text));
+    },
+    readText: (name) => Promise.resolve(texts.get(name) ?? null),
+    append(name, text) {
+      texts.set(name, (texts.get(name) ?? '') + text);
       return Promise.resolve(Buffer.byteLength(text));
     },
     remove: (name) => Promise.resolve(void texts.delete(name)),

@@ -5,8 +5,9 @@
  *   phonebridge.json                          the index: schema version, tenants and their files (the commit point of a new or removed tenant)
  *   phonebridge.tenant.<tenant>.json          a tenant: its tokens, clients, settings, orgs' users, and the names of its other files (the commit point of a reset)
  *   phonebridge.org.<tenant>.<org>.<gen>.json what requests change in one org: integration, registrations, outbox
- *   phonebridge.calls.<tenant>.<org>.<gen>.<k>.json  one of an org's SEGMENTS call-log files: the calls whose callrefid hashes
- *                                             to k, with their activities (a call event rewrites one of them, not the whole log)
+ *   phonebridge.calls.<tenant>.<org>.<gen>.<k>.json  one of an org's SEGMENTS call-log snapshots: the calls whose callrefid
+ *                                             hashes to k, with their activities, and the number n of its log
+ *   phonebridge.calls.<tenant>.<org>.<gen>.<k>.<n>.log  the calls changed since that snapshot, a line each (call-log.ts)
  *   phonebridge.crm.<tenant>.<gen>.json       the tenant's CRM records, written once per seeding
  *
  * A new seeding (a tenant created or reset) writes its org and CRM files
@@ -45,6 +46,10 @@ export function segmentOf(callrefid: string): number {
 export interface CallSegment {
   calls: Org['calls'];
   activities: Org['activities'];
+  /** The log of calls changed since this snapshot (call-log.ts); absent: 0. */
+  log?: number;
+  /** The org's next id when it was written (call events move it without the org file). */
+  nextId?: number;
 }
 
 /** The files of one tenant besides its tenant file. */
@@ -97,22 +102,13 @@ export class Names {
 
   /** Whether a file name is one of the store's data files (not the index, a lock or a temporary file). */
   isDataFile(name: string): boolean {
-    return name.startsWith(`${this.base}.`) && /\.(tenant|org|calls|crm)\..*\.json$|\.crm\.json$/.test(name.slice(this.base.length));
+    return name.startsWith(`${this.base}.`) && /\.(tenant|org|crm)\..*\.json$|\.calls\..*\.(json|log)$|\.crm\.json$/.test(name.slice(this.base.length));
   }
 }
 
 export function orgState(org: Org): OrgState {
   const { integration, clickToCall, outbox, nextId } = org;
   return { integration, clickToCall, outbox, nextId };
-}
-
-/** One segment of an org's call log: its calls, and their activities. */
-export function callSegment(org: Org, k: number): CallSegment {
-  const calls: Org['calls'] = {};
-  for (const [id, log] of Object.entries(org.calls)) if (segmentOf(id) === k) calls[id] = log;
-  const activities: Org['activities'] = {};
-  for (const [id, activity] of Object.entries(org.activities)) if (segmentOf(activity.callrefid) === k) activities[id] = activity;
-  return { calls, activities };
 }
 
 export function tenantFile(tenant: Tenant, files: TenantFiles): TenantFile {
@@ -144,7 +140,15 @@ export function joinTenant(
       Object.assign(calls, segment.calls);
       Object.assign(activities, segment.activities);
     }
-    joined[id] = { ...org, ...states[id]!, calls, activities, crm: crm.orgs[id]! };
+    const joinedOrg: Org = { ...org, ...states[id]!, calls, activities, crm: crm.orgs[id]! };
+    // A call event saves only its call (call-log.ts); what else it changed in its org is restored from the calls:
+    // the next id it moved, and the click-to-call request it claimed.
+    for (const segment of segments[id] ?? []) joinedOrg.nextId = Math.max(joinedOrg.nextId, segment.nextId ?? 0);
+    for (const call of Object.values(calls)) {
+      const clicked = call.clickToCallDeliveryId && joinedOrg.outbox.find((d) => d.id === call.clickToCallDeliveryId);
+      if (clicked && clicked.callrefid === null) clicked.callrefid = call.callrefid;
+    }
+    joined[id] = joinedOrg;
   }
   return { ...rest, orgs: joined };
 }

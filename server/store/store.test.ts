@@ -91,38 +91,102 @@ describe('files: an index, a file per tenant, per org and per CRM', () => {
     expect(await at(tenant.files.orgs['700000101']!)).toBeGreaterThan(before.mine);
   });
 
-  it('a call event rewrites only the segment of the call log its callrefid falls in', async () => {
-    const store = await open();
-    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { segments: Record<string, string[]> } };
+  /** The call-log files of org 700000101: each segment's snapshot, and the path of the log it names. */
+  const segmentFiles = async () => {
+    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { orgs: Record<string, string>; segments: Record<string, string[]> } };
+    const folder = path.dirname(file);
     const segments = tenant.files.segments['700000101']!;
-    const at = async () => Promise.all(segments.map(async (name) => (await stat(path.join(path.dirname(file), name))).mtimeMs));
-    const before = await at();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const logOf = async (k: number) => {
+      const n = ((await json(segments[k]!)).log as number | undefined) ?? 0;
+      return path.join(folder, segments[k]!.replace(/\.json$/, `.${n}.log`));
+    };
+    const mtimes = () => Promise.all(segments.map(async (name) => (await stat(path.join(folder, name))).mtimeMs));
+    return { segments, logOf, mtimes, orgFile: path.join(folder, tenant.files.orgs['700000101']!) };
+  };
+  const aCall = (store: Store, callrefid: string, activity = false) => {
     const org = w(store).orgs['700000101']!;
-    org.calls['call-7'] = { callrefid: 'call-7', events: [] } as unknown as (typeof org.calls)[string];
+    org.calls[callrefid] = { callrefid, events: [], activityId: activity ? `act-${callrefid}` : null } as unknown as (typeof org.calls)[string];
+    if (activity) org.activities[`act-${callrefid}`] = { id: `act-${callrefid}`, callrefid } as unknown as (typeof org.activities)[string];
+    return org;
+  };
+
+  it('a call event appends one line to the log of its segment; no snapshot, org or tenant file is rewritten', async () => {
+    const store = await open();
+    const files = await segmentFiles();
+    const tenantFile = path.join(path.dirname(file), 'phonebridge.tenant.default.json');
+    const before = { snapshots: await files.mtimes(), org: (await stat(files.orgFile)).mtimeMs, tenant: (await stat(tenantFile)).mtimeMs };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    aCall(store, 'call-7', true);
+    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-7'], orgOnly: true });
+    expect(await files.mtimes()).toEqual(before.snapshots);
+    expect((await stat(files.orgFile)).mtimeMs).toBe(before.org);
+    expect((await stat(tenantFile)).mtimeMs).toBe(before.tenant);
+    const log = await readFile(await files.logOf(segmentOf('call-7')), 'utf8');
+    expect(log.split('\n')).toHaveLength(2);
+    expect(JSON.parse(log.split('\n')[0]!)).toMatchObject({ c: 'call-7', call: { callrefid: 'call-7' }, acts: [{ id: 'act-call-7' }] });
+    expect(store.lastSave.bytes).toBe(Buffer.byteLength(log));
+    // Without orgOnly the tenant file is saved with it.
     await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-7'] });
-    const after = await at();
-    const rewritten = segments.filter((_, k) => after[k] !== before[k]);
-    expect(rewritten).toEqual([segments[segmentOf('call-7')]]);
-    expect((await reopen()).data.tenants.default!.orgs['700000101']!.calls['call-7']).toEqual({ callrefid: 'call-7', events: [] });
+    expect((await stat(tenantFile)).mtimeMs).toBeGreaterThan(before.tenant);
+    const again = (await reopen()).data.tenants.default!.orgs['700000101']!;
+    expect(again.calls['call-7']).toMatchObject({ callrefid: 'call-7' });
+    expect(again.activities['act-call-7']).toMatchObject({ callrefid: 'call-7' });
   });
 
-  it('an org-only change (a PhoneBridge request) leaves the tenant file alone; the rest of the save is what lastSave reports', async () => {
+  it('a call removed (retention) is a line too; the next id a call event moved and the click-to-call it claimed come back at start', async () => {
     const store = await open();
-    const at = async () => (await stat(path.join(path.dirname(file), 'phonebridge.tenant.default.json'))).mtimeMs;
-    const before = await at();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const org = aCall(store, 'call-9', true);
+    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-9'], orgOnly: true });
+    org.outbox.push({ id: 'd-1', kind: 'clicktocall', callrefid: null } as unknown as (typeof org.outbox)[number]);
+    await store.changed({ tenantId: 'default', orgId: '700000101' });
+    // The call event: a new id taken, the delivery claimed, the other call gone; only the calls are saved.
+    org.nextId += 5;
+    org.outbox[0]!.callrefid = 'call-8';
+    aCall(store, 'call-8');
+    (org.calls['call-8'] as { clickToCallDeliveryId?: string }).clickToCallDeliveryId = 'd-1';
+    delete org.calls['call-9'];
+    delete org.activities['act-call-9'];
+    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-8', 'call-9'], orgOnly: true });
+    const again = (await reopen()).data.tenants.default!.orgs['700000101']!;
+    expect(again.calls['call-9']).toBeUndefined();
+    expect(again.activities['act-call-9']).toBeUndefined();
+    expect(again.nextId).toBe(org.nextId);
+    expect(again.outbox[0]!.callrefid).toBe('call-8');
+  });
+
+  it('a log that outgrows its snapshot is compacted: a new snapshot names the next log, the old log goes; a reopen reads the same', async () => {
+    const store = await open();
+    const files = await segmentFiles();
+    const k = segmentOf('big-0');
+    const firstLog = await files.logOf(k);
     const org = w(store).orgs['700000101']!;
-    org.calls['call-8'] = { callrefid: 'call-8', events: [] } as unknown as (typeof org.calls)[string];
-    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-8'], orgOnly: true });
-    expect(await at()).toBe(before);
-    // What it wrote: the org's settings and the one segment of call-8, byte for byte.
-    const tenant = (await json('phonebridge.tenant.default.json')) as { files: { orgs: Record<string, string>; segments: Record<string, string[]> } };
-    const size = async (name: string) => (await stat(path.join(path.dirname(file), name))).size;
-    const segment = tenant.files.segments['700000101']![segmentOf('call-8')]!;
-    expect(store.lastSave.bytes).toBe((await size(tenant.files.orgs['700000101']!)) + (await size(segment)));
-    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-8'] });
-    expect(await at()).toBeGreaterThan(before);
+    // One call rewritten until its lines pass the 64 KiB floor.
+    for (let i = 0; i < 40; i++) {
+      aCall(store, 'big-0');
+      (org.calls['big-0'] as unknown as { note: string }).note = `${i}`.padEnd(2000, 'x');
+      await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['big-0'], orgOnly: true });
+    }
+    expect((await json(files.segments[k]!)).log).toBe(1);
+    await expect(stat(firstLog)).rejects.toThrow(/ENOENT/);
+    expect((await readFile(await files.logOf(k), 'utf8')).split('\n').length).toBeLessThan(40);
+    expect((await reopen()).data.tenants.default!.orgs['700000101']!.calls['big-0']).toEqual(org.calls['big-0']);
+  });
+
+  it('a torn last line (a crash during an append no one was answered for) is dropped and the segment compacted; a damaged whole line is refused', async () => {
+    const store = await open();
+    aCall(store, 'call-5');
+    await store.changed({ tenantId: 'default', orgId: '700000101', callrefids: ['call-5'], orgOnly: true });
+    const files = await segmentFiles();
+    const k = segmentOf('call-5');
+    const log = await files.logOf(k);
+    await writeFile(log, `${await readFile(log, 'utf8')}{"c":"call-6","call":{"callr`);
+    const again = await reopen();
+    expect(again.data.tenants.default!.orgs['700000101']!.calls['call-5']).toBeDefined();
+    expect(again.data.tenants.default!.orgs['700000101']!.calls['call-6']).toBeUndefined();
+    expect((await json(files.segments[k]!)).log).toBe(1);
+    expect(await names()).not.toContain(path.basename(log));
+    await writeFile(await files.logOf(k), 'not json\n{"c":"x","call":null,"acts":[],"n":0}\n');
+    await expect(reopen()).rejects.toThrow(/damaged at line 1/);
   });
 
   it('keeps changes across a reopen, without seeding again', async () => {

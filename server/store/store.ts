@@ -9,15 +9,14 @@
  */
 import path from 'node:path';
 import { folderFiles, memoryFiles, type Files } from './files.js';
+import { bySegment, callLines, logName, needsCompaction, replay, snapshotOf, type SegmentState } from './call-log.js';
 import {
-  callSegment,
   crmFile,
   indexOf,
   joinTenant,
   Names,
   orgState,
   SEGMENTS,
-  segmentOf,
   tenantFile,
   type CallSegment,
   type CrmFile,
@@ -36,11 +35,14 @@ export type Durability = 'acknowledged' | 'relaxed';
 export interface ChangeScope {
   tenantId?: string;
   orgId?: string;
-  /** With `orgId`: the calls it changed (their call-log segments are rewritten); none: no call changed. */
+  /** With `orgId`: the calls it changed (a line each on their segments' logs); none: no call changed. */
   callrefids?: readonly string[];
   /** Only the tenant file (tokens, settings, when it was used): no org's state. */
   tenantOnly?: boolean;
-  /** With `orgId`: only that org's state and calls, not the tenant file (a PhoneBridge request changes nothing else). */
+  /**
+   * With `orgId`: only that org, not the tenant file (a PhoneBridge request changes nothing else); with
+   * `callrefids` too, only those calls (a call event: what else it moves is restored from the calls at start).
+   */
   orgOnly?: boolean;
 }
 
@@ -122,25 +124,44 @@ function missing(file: string, what: string): never {
 }
 
 /** A database in the current layout: the index, each tenant's file, its org files and CRM. */
-async function readCurrent(files: Files, index: Index): Promise<{ db: Db; names: Map<string, TenantFiles> }> {
+async function readCurrent(files: Files, index: Index): Promise<{ db: Db; names: Map<string, TenantFiles>; segments: Map<string, SegmentState> }> {
   const tenants: Record<string, Tenant> = {};
   const names = new Map<string, TenantFiles>();
+  const states = new Map<string, SegmentState>();
   for (const [id, name] of Object.entries(index.tenants)) {
     const file = (await files.read<TenantFile>(name)) ?? missing(files.describe(name), `the files of tenant ${id}`);
     const crm = (await files.read<CrmFile>(file.files.crm)) ?? missing(files.describe(file.files.crm), `the CRM records of tenant ${id}`);
-    const states: Record<string, OrgState> = {};
+    const orgStates: Record<string, OrgState> = {};
     const segments: Record<string, CallSegment[]> = {};
     for (const [orgId, orgName] of Object.entries(file.files.orgs)) {
-      states[orgId] = (await files.read<OrgState>(orgName)) ?? missing(files.describe(orgName), `the settings of org ${orgId}`);
+      orgStates[orgId] = (await files.read<OrgState>(orgName)) ?? missing(files.describe(orgName), `the settings of org ${orgId}`);
       segments[orgId] = [];
-      for (const name of file.files.segments[orgId] ?? [])
-        segments[orgId].push((await files.read<CallSegment>(name)) ?? missing(files.describe(name), `the calls of org ${orgId}`));
+      for (const name of file.files.segments[orgId] ?? []) {
+        const text = (await files.readText(name)) ?? missing(files.describe(name), `the calls of org ${orgId}`);
+        const snapshot = parseJson<CallSegment>(text, files.describe(name));
+        const n = snapshot.log ?? 0;
+        const log = (await files.readText(logName(name, n))) ?? '';
+        const { segment, torn } = replay(snapshot, log, files.describe(logName(name, n)));
+        segments[orgId].push(segment);
+        states.set(name, { n, logBytes: Buffer.byteLength(log), snapshotBytes: Buffer.byteLength(text), dirty: torn });
+      }
     }
-    tenants[id] = joinTenant(file, states, segments, crm);
+    tenants[id] = joinTenant(file, orgStates, segments, crm);
     names.set(id, file.files);
   }
-  return { db: { schemaVersion: 4, nextTenant: index.nextTenant, tenants }, names };
+  return { db: { schemaVersion: 4, nextTenant: index.nextTenant, tenants }, names, segments: states };
 }
+
+function parseJson<T>(text: string, describe: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`${describe} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
+  }
+}
+
+/** Writes a file whole; resolves to the bytes written. */
+type Put = (name: string, value: unknown) => Promise<number>;
 
 /** Settles when a save including the change is done. */
 interface Waiter {
@@ -155,21 +176,30 @@ class Pending {
   readonly tenants = new Set<string>();
   /** `tenant/org` */
   readonly orgs = new Set<string>();
-  /** `tenant/org/k`: call-log segments. */
+  /** `tenant/org/k`: call-log segments to rewrite whole. */
   readonly segments = new Set<string>();
+  /** `tenant/org` -> the calls changed there: a line each on their segments' logs. */
+  readonly calls = new Map<string, Set<string>>();
   /** Tenants removed: their files go once the index forgets them. */
   readonly removed = new Set<string>();
   index = false;
   waiters: Waiter[] = [];
 
   get empty(): boolean {
-    return this.seeded.size + this.tenants.size + this.orgs.size + this.segments.size + this.removed.size === 0 && !this.index;
+    return this.seeded.size + this.tenants.size + this.orgs.size + this.segments.size + this.calls.size + this.removed.size === 0 && !this.index;
   }
 
   merge(other: Pending): void {
     for (const key of ['seeded', 'tenants', 'orgs', 'segments', 'removed'] as const) for (const item of other[key]) this[key].add(item);
+    for (const [key, ids] of other.calls) this.addCalls(key, ids);
     this.index ||= other.index;
     this.waiters.push(...other.waiters);
+  }
+
+  addCalls(key: string, callrefids: Iterable<string>): void {
+    const set = this.calls.get(key) ?? new Set<string>();
+    for (const id of callrefids) set.add(id);
+    this.calls.set(key, set);
   }
 }
 
@@ -191,6 +221,8 @@ export async function openStore({
 
   let data: Db;
   let fileNames = new Map<string, TenantFiles>();
+  /** Each call-log segment file's log (call-log.ts), by file name. */
+  let segmentStates = new Map<string, SegmentState>();
   let pending = new Pending();
   try {
     const saved = await files.read<{ schemaVersion?: unknown }>(names.index());
@@ -204,6 +236,13 @@ export async function openStore({
         const current = await readCurrent(files, saved as unknown as Index);
         data = current.db;
         fileNames = current.names;
+        segmentStates = current.segments;
+        // A log that ends in a torn line (a crash during an append no one was answered for) is compacted now.
+        for (const [id, own] of fileNames)
+          for (const [orgId, segmentNames] of Object.entries(own.segments))
+            segmentNames.forEach((name, k) => {
+              if (segmentStates.get(name)?.dirty) pending.segments.add(`${id}/${orgId}/${k}`);
+            });
       } else {
         // An older layout: read whole, written out in the current one by the first save.
         data = migrateDatabase(await readLegacy(files, base, saved as unknown as LegacyMain));
@@ -227,10 +266,45 @@ export async function openStore({
   let lastSaveMs = 0;
   let lastSaveBytes = 0;
 
+  /** Writes segment k of an org whole, naming a new (empty) log, then removes the old log. */
+  const rewriteSegment = async (put: Put, org: Org, name: string, k: number) => {
+    const old = segmentStates.get(name);
+    const n = old ? old.n + 1 : 0;
+    const snapshotBytes = await put(name, snapshotOf(org, k, n));
+    segmentStates.set(name, { n, logBytes: 0, snapshotBytes, dirty: false });
+    if (old) await files.remove(logName(name, old.n));
+  };
+
+  /** Appends the lines of changed calls to their segments' logs; a log that outgrows its snapshot is compacted. */
+  const appendCalls = async (put: Put, org: Org, segmentNames: readonly string[], callrefids: Set<string>, rewritten: Set<string>) => {
+    let bytes = 0;
+    for (const [k, ids] of bySegment(callrefids)) {
+      const name = segmentNames[k]!;
+      if (rewritten.has(name)) continue;
+      const state = segmentStates.get(name);
+      if (!state || needsCompaction(state)) {
+        await rewriteSegment(put, org, name, k);
+        continue;
+      }
+      // Marked until the append is whole: a failed append is never appended to again, but compacted.
+      state.dirty = true;
+      const written = await files.append(logName(name, state.n), callLines(org, ids));
+      bytes += written;
+      state.logBytes += written;
+      state.dirty = false;
+      if (needsCompaction(state)) await rewriteSegment(put, org, name, k);
+    }
+    return bytes;
+  };
+
   /** Writes one batch: new seedings' files first, then changed files, then the index (the commit of new or removed tenants), then what is superseded. */
   const write = async (batch: Pending): Promise<number> => {
     let bytes = 0;
-    const put = async (name: string, value: unknown) => void (bytes += await files.write(name, value));
+    const put: Put = async (name, value) => {
+      const written = await files.write(name, value);
+      bytes += written;
+      return written;
+    };
     const superseded: string[] = [];
     for (const id of batch.seeded) {
       const tenant = data.tenants[id];
@@ -240,28 +314,46 @@ export async function openStore({
       for (const [orgId, org] of Object.entries(tenant.orgs)) {
         beforeSave?.(org);
         await put(fresh.orgs[orgId]!, orgState(org));
-        for (const [k, name] of fresh.segments[orgId]!.entries()) await put(name, callSegment(org, k));
+        for (const [k, name] of fresh.segments[orgId]!.entries()) {
+          const snapshotBytes = await put(name, snapshotOf(org, k, 0));
+          segmentStates.set(name, { n: 0, logBytes: 0, snapshotBytes, dirty: false });
+        }
       }
       await put(names.tenant(id), tenantFile(tenant, fresh));
       const old = fileNames.get(id);
       if (old) superseded.push(...filesOf(old));
       fileNames.set(id, fresh);
     }
+    // Retention first, so what it drops goes into this save: a line each for the calls it removed.
+    for (const key of new Set([...batch.orgs, ...batch.calls.keys()])) {
+      const [tenantId, orgId] = key.split('/') as [string, string];
+      const org = data.tenants[tenantId]?.orgs[orgId];
+      if (!org || batch.seeded.has(tenantId)) continue;
+      const dropped = beforeSave?.(org) ?? [];
+      if (dropped.length > 0) batch.addCalls(key, dropped);
+    }
     for (const key of batch.orgs) {
       const [tenantId, orgId] = key.split('/') as [string, string];
       const org = data.tenants[tenantId]?.orgs[orgId];
       const name = fileNames.get(tenantId)?.orgs[orgId];
       if (!org || !name || batch.seeded.has(tenantId)) continue;
-      // Calls retention drops are rewritten with the rest of their segments.
-      for (const callrefid of beforeSave?.(org) ?? []) batch.segments.add(`${tenantId}/${orgId}/${segmentOf(callrefid)}`);
       await put(name, orgState(org));
     }
+    const rewritten = new Set<string>();
     for (const key of batch.segments) {
       const [tenantId, orgId, k] = key.split('/') as [string, string, string];
       const org = data.tenants[tenantId]?.orgs[orgId];
       const name = fileNames.get(tenantId)?.segments[orgId]?.[Number(k)];
       if (!org || !name || batch.seeded.has(tenantId)) continue;
-      await put(name, callSegment(org, Number(k)));
+      await rewriteSegment(put, org, name, Number(k));
+      rewritten.add(name);
+    }
+    for (const [key, callrefids] of batch.calls) {
+      const [tenantId, orgId] = key.split('/') as [string, string];
+      const org = data.tenants[tenantId]?.orgs[orgId];
+      const segmentNames = fileNames.get(tenantId)?.segments[orgId];
+      if (!org || !segmentNames || batch.seeded.has(tenantId)) continue;
+      bytes += await appendCalls(put, org, segmentNames, callrefids, rewritten);
     }
     for (const id of batch.tenants) {
       const tenant = data.tenants[id];
@@ -276,7 +368,12 @@ export async function openStore({
       if (own) superseded.push(...filesOf(own));
       superseded.push(names.tenant(id));
     }
-    for (const name of superseded) await files.remove(name);
+    for (const name of superseded) {
+      await files.remove(name);
+      const state = segmentStates.get(name);
+      if (state) await files.remove(logName(name, state.n));
+      segmentStates.delete(name);
+    }
     return bytes;
   };
 
@@ -340,10 +437,12 @@ export async function openStore({
       if (scope.tenantOnly) continue;
       const orgs = scope.orgId !== undefined ? [scope.orgId] : Object.keys(data.tenants[id]?.orgs ?? {});
       for (const orgId of orgs) {
-        pending.orgs.add(`${id}/${orgId}`);
-        // A change of no named org may have touched any call: every segment; of one org, the calls it names.
-        const segments = scope.orgId === undefined ? Array.from({ length: SEGMENTS }, (_, k) => k) : (scope.callrefids ?? []).map(segmentOf);
-        for (const k of segments) pending.segments.add(`${id}/${orgId}/${k}`);
+        const callrefids = scope.orgId === undefined ? [] : (scope.callrefids ?? []);
+        // A call event changes its calls; what else it moves in its org is restored from them at start (layout.joinTenant).
+        if (!(scope.orgOnly && callrefids.length > 0)) pending.orgs.add(`${id}/${orgId}`);
+        if (callrefids.length > 0) pending.addCalls(`${id}/${orgId}`, callrefids);
+        // A change of no named org may have touched any call: every segment, whole.
+        if (scope.orgId === undefined) for (let k = 0; k < SEGMENTS; k++) pending.segments.add(`${id}/${orgId}/${k}`);
       }
     }
   };
@@ -357,7 +456,7 @@ export async function openStore({
 
   if (!pending.empty) await commit();
   // Files of an older layout, or left by a crash between writing new files and naming them: nothing names them.
-  if (!inMemory) await removeUnnamed(files, names, fileNames);
+  if (!inMemory) await removeUnnamed(files, names, fileNames, segmentStates);
 
   return {
     data,
@@ -419,8 +518,10 @@ function filesOf(own: TenantFiles): string[] {
 }
 
 /** Removes the store's data files that no tenant names. */
-async function removeUnnamed(files: Files, names: Names, named: Map<string, TenantFiles>): Promise<void> {
+async function removeUnnamed(files: Files, names: Names, named: Map<string, TenantFiles>, segments: Map<string, SegmentState>): Promise<void> {
   const keep = new Set<string>();
   for (const [id, own] of named) for (const name of [names.tenant(id), ...filesOf(own)]) keep.add(name);
+  // Each segment's current log; an older one is left by a crash between a compaction's snapshot and the removal.
+  for (const [name, state] of segments) keep.add(logName(name, state.n));
   for (const name of await files.list()) if (names.isDataFile(name) && !keep.has(name)) await files.remove(name);
 }

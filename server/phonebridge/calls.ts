@@ -131,9 +131,16 @@ export function recordCallEvent(
     if (previous && !previous.transferredTo.includes(callrefid)) previous.transferredTo.push(callrefid);
   }
   if (warnings.length) (log.warnings ??= []).push(...warnings);
+  if (!org.calls[callrefid]) {
+    const known = callCounts.get(org);
+    if (known !== undefined) callCounts.set(org, known + 1);
+  }
   org.calls[callrefid] = log;
   return { log, match, warnings };
 }
+
+/** How many calls each org holds, once counted (an org read from disk or made afresh is counted on its first save). */
+const callCounts = new WeakMap<Org, number>();
 
 /**
  * Retention: beyond `max` calls in the org, the oldest (by first event) go,
@@ -142,7 +149,11 @@ export function recordCallEvent(
  * every save at the limit.
  */
 export function dropOldestCalls(org: Org, max: number): string[] {
+  // Counting a big org's calls costs milliseconds, and this runs on every save: counted once, then kept.
+  const known = callCounts.get(org);
+  if (known !== undefined && known <= max) return [];
   const logs = Object.values(org.calls);
+  callCounts.set(org, logs.length);
   if (logs.length <= max) return [];
   const firstAt = (log: CallLog) => log.events[0]?.at ?? '';
   const dropped = logs.sort((a, b) => (firstAt(a) < firstAt(b) ? -1 : firstAt(a) > firstAt(b) ? 1 : 0)).slice(0, logs.length - max + Math.floor(max / 20));
@@ -150,6 +161,7 @@ export function dropOldestCalls(org: Org, max: number): string[] {
     if (log.activityId) delete org.activities[log.activityId];
     delete org.calls[log.callrefid];
   }
+  callCounts.set(org, logs.length - dropped.length);
   return dropped.map((log) => log.callrefid);
 }
 

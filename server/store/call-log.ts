@@ -46,13 +46,14 @@ export function needsCompaction(state: SegmentState): boolean {
   return state.dirty || state.logBytes > Math.max(COMPACT_AFTER_BYTES, state.snapshotBytes);
 }
 
-/** The lines for the given calls of one org, as they are now (their activities found in one pass). */
+/** The lines for the given calls of one org, as they are now: each call with the activity it names (a call has at most one). */
 export function callLines(org: Org, callrefids: Iterable<string>): string {
-  const wanted = new Map<string, CallActivity[]>();
-  for (const id of callrefids) wanted.set(id, []);
-  for (const activity of Object.values(org.activities)) wanted.get(activity.callrefid)?.push(activity);
   let text = '';
-  for (const [c, acts] of wanted) text += `${JSON.stringify({ c, call: org.calls[c] ?? null, acts, n: org.nextId } satisfies CallLine)}\n`;
+  for (const c of new Set(callrefids)) {
+    const call = org.calls[c] ?? null;
+    const activity = call?.activityId ? org.activities[call.activityId] : undefined;
+    text += `${JSON.stringify({ c, call, acts: activity ? [activity] : [], n: org.nextId } satisfies CallLine)}\n`;
+  }
   return text;
 }
 

@@ -275,26 +275,34 @@ export async function openStore({
     if (old) await files.remove(logName(name, old.n));
   };
 
-  /** Appends the lines of changed calls to their segments' logs; a log that outgrows its snapshot is compacted. */
+  /** Appends the lines of changed calls to their segments' logs (in parallel); a log that outgrows its snapshot is compacted. */
   const appendCalls = async (put: Put, org: Org, segmentNames: readonly string[], callrefids: Set<string>, rewritten: Set<string>) => {
-    let bytes = 0;
+    const appends: Promise<number>[] = [];
+    const compact: [string, number][] = [];
     for (const [k, ids] of bySegment(callrefids)) {
       const name = segmentNames[k]!;
       if (rewritten.has(name)) continue;
       const state = segmentStates.get(name);
       if (!state || needsCompaction(state)) {
-        await rewriteSegment(put, org, name, k);
+        compact.push([name, k]);
         continue;
       }
       // Marked until the append is whole: a failed append is never appended to again, but compacted.
       state.dirty = true;
-      const written = await files.append(logName(name, state.n), callLines(org, ids));
-      bytes += written;
-      state.logBytes += written;
-      state.dirty = false;
-      if (needsCompaction(state)) await rewriteSegment(put, org, name, k);
+      appends.push(
+        files.append(logName(name, state.n), callLines(org, ids)).then((written) => {
+          state.logBytes += written;
+          state.dirty = false;
+          if (needsCompaction(state)) compact.push([name, k]);
+          return written;
+        }),
+      );
     }
-    return bytes;
+    const settled = await Promise.allSettled(appends);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const [name, k] of compact) await rewriteSegment(put, org, name, k);
+    return settled.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
   };
 
   /** Writes one batch: new seedings' files first, then changed files, then the index (the commit of new or removed tenants), then what is superseded. */

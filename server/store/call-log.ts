@@ -24,7 +24,7 @@ export interface CallLine {
   n: number;
 }
 
-/** A log is compacted once it holds more than its snapshot, and at least this much. */
+/** A log is compacted once it holds more than its snapshot (see needsCompaction), and at least this much. */
 export const COMPACT_AFTER_BYTES = 64 * 1024;
 
 /** The log file a segment's snapshot names: `...calls.<t>.<org>.<gen>.<k>.json` -> `...<k>.<n>.log`. */
@@ -42,8 +42,12 @@ export interface SegmentState {
   dirty: boolean;
 }
 
-export function needsCompaction(state: SegmentState): boolean {
-  return state.dirty || state.logBytes > Math.max(COMPACT_AFTER_BYTES, state.snapshotBytes);
+/**
+ * Segment k compacts once its log holds (1 + (k+1)/SEGMENTS) times its snapshot: staggered, so an org's
+ * segments (filled alike by hashing) do not all compact in the same second, each on the request path.
+ */
+export function needsCompaction(state: SegmentState, k: number): boolean {
+  return state.dirty || state.logBytes > Math.max(COMPACT_AFTER_BYTES, state.snapshotBytes * (1 + (k + 1) / SEGMENTS));
 }
 
 /** The lines for the given calls of one org, as they are now: each call with the activity it names (a call has at most one). */

@@ -283,7 +283,7 @@ export async function openStore({
       const name = segmentNames[k]!;
       if (rewritten.has(name)) continue;
       const state = segmentStates.get(name);
-      if (!state || needsCompaction(state)) {
+      if (!state || needsCompaction(state, k)) {
         compact.push([name, k]);
         continue;
       }
@@ -293,7 +293,7 @@ export async function openStore({
         files.append(logName(name, state.n), callLines(org, ids)).then((written) => {
           state.logBytes += written;
           state.dirty = false;
-          if (needsCompaction(state)) compact.push([name, k]);
+          if (needsCompaction(state, k)) compact.push([name, k]);
           return written;
         }),
       );

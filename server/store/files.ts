@@ -6,7 +6,7 @@
  */
 import { appendFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DataFile, TextFile } from 'lowdb/node';
+import { TextFile } from 'lowdb/node';
 
 export interface Files {
   /** The parsed file, or null when it does not exist; throws (naming it) when it is not valid JSON. */
@@ -23,34 +23,38 @@ export interface Files {
   describe(name: string): string;
 }
 
-/** Compact: a save of a busy org writes a third of what pretty-printed JSON would. */
-const COMPACT = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringify(data) };
+/** Parses a file's text, or says which file is not JSON and what to do. */
+export function parseJson<T>(text: string, describe: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`${describe} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
+  }
+}
 
 export async function folderFiles(folder: string): Promise<Files> {
   await mkdir(folder, { recursive: true });
-  const file = (name: string) => new DataFile<unknown>(path.join(folder, name), COMPACT);
   const describe = (name: string) => path.join(folder, name);
+  const readText = async (name: string) => {
+    try {
+      return await readFile(describe(name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  };
   return {
     describe,
+    readText,
     async read<T>(name: string) {
-      try {
-        return (await file(name).read()) as T | null;
-      } catch (error) {
-        throw new Error(`${describe(name)} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
-      }
+      const text = await readText(name);
+      return text === null ? null : parseJson<T>(text, describe(name));
     },
+    // Compact JSON: a save of a busy org writes a third of what pretty-printed JSON would.
     async write(name, data) {
       const text = JSON.stringify(data);
       await new TextFile(describe(name)).write(text);
       return Buffer.byteLength(text);
-    },
-    async readText(name) {
-      try {
-        return await readFile(describe(name), 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw error;
-      }
     },
     async append(name, text) {
       await appendFile(describe(name), text);

@@ -8,7 +8,7 @@
  * works again; meanwhile `failure` says why, once on the console.
  */
 import path from 'node:path';
-import { folderFiles, memoryFiles, type Files } from './files.js';
+import { folderFiles, memoryFiles, parseJson, type Files } from './files.js';
 import { bySegment, callLines, logName, needsCompaction, replay, snapshotOf, type SegmentState } from './call-log.js';
 import {
   crmFile,
@@ -150,14 +150,6 @@ async function readCurrent(files: Files, index: Index): Promise<{ db: Db; names:
     names.set(id, file.files);
   }
   return { db: { schemaVersion: 4, nextTenant: index.nextTenant, tenants }, names, segments: states };
-}
-
-function parseJson<T>(text: string, describe: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new Error(`${describe} is not valid JSON (${(error as Error).message}); move it away to start afresh, or set PHONEBRIDGE_DB`);
-  }
 }
 
 /** Writes a file whole; resolves to the bytes written. */

@@ -150,36 +150,37 @@ describe('faults', () => {
   });
 });
 
-describe('the clock', () => {
-  async function mintToken(clientVendor: string, tenantId?: string) {
-    const detail = (await admin('GET', `tenants/${tenantId ?? 'default'}`)).body as {
-      clients: { vendor: string; clientId: string; clientSecret: string; redirectUris: string[] }[];
-    };
-    const client = detail.clients.find((c) => c.vendor === clientVendor)!;
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: client.clientId,
-      scope: 'ZohoCRM.crmphonebridge.ALL',
-      redirect_uri: client.redirectUris[0]!,
-      access_type: 'offline',
-    });
-    const authorize = await fetch(`${base}/oauth/v2/auth?${query}`, { redirect: 'manual' });
-    const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
-    const tokens = (await (
-      await fetch(`${base}/oauth/v2/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          code,
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          redirect_uri: client.redirectUris[0]!,
-        }),
-      })
-    ).json()) as { access_token: string; refresh_token: string };
-    return { ...tokens, client };
-  }
+/** A token for one of the tenant's OAuth clients, through the consent and token endpoints like a vendor's app. */
+async function mintToken(clientVendor: string, tenantId?: string) {
+  const detail = (await admin('GET', `tenants/${tenantId ?? 'default'}`)).body as {
+    clients: { vendor: string; clientId: string; clientSecret: string; redirectUris: string[] }[];
+  };
+  const client = detail.clients.find((c) => c.vendor === clientVendor)!;
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: client.clientId,
+    scope: 'ZohoCRM.crmphonebridge.ALL',
+    redirect_uri: client.redirectUris[0]!,
+    access_type: 'offline',
+  });
+  const authorize = await fetch(`${base}/oauth/v2/auth?${query}`, { redirect: 'manual' });
+  const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
+  const tokens = (await (
+    await fetch(`${base}/oauth/v2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uri: client.redirectUris[0]!,
+      }),
+    })
+  ).json()) as { access_token: string; refresh_token: string };
+  return { ...tokens, client };
+}
 
+describe('the clock', () => {
   it("advancing 3601 s expires the tenant's access token (401 INVALID_TOKEN), refresh works, another tenant's token is untouched", async () => {
     const other = (await admin('POST', 'tenants', {})).body as { id: string; tokens: { admin: string } };
     await phonebridge('integrate', {}, other.tokens.admin);
@@ -273,18 +274,8 @@ describe("Zoho's API limits", () => {
 
 describe('a vendor-like client on a bad day', () => {
   it('refreshes on INVALID_TOKEN and retries 429 with backoff, with the clock advanced and limits on; every call is logged', async () => {
-    const detail = (await admin('GET', 'tenants/default')).body as {
-      clients: { vendor: string; clientId: string; clientSecret: string; redirectUris: string[] }[];
-    };
-    const client = detail.clients.find((c) => c.vendor === 'MockPBX')!;
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: client.clientId,
-      scope: 'ZohoCRM.crmphonebridge.ALL',
-      redirect_uri: client.redirectUris[0]!,
-      access_type: 'offline',
-    });
-    const code = new URL((await fetch(`${base}/oauth/v2/auth?${query}`, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+    const first = await mintToken('MockPBX');
+    const { client } = first;
     const tokenCall = async (fields: Record<string, string>) =>
       (await (
         await fetch(`${base}/oauth/v2/token`, {
@@ -295,8 +286,7 @@ describe('a vendor-like client on a bad day', () => {
         access_token: string;
         refresh_token?: string;
       };
-    const first = await tokenCall({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUris[0]! });
-    const refresh_token = first.refresh_token!;
+    const refresh_token = first.refresh_token;
     let access_token = first.access_token;
     const stats = { refreshed: 0, retried: 0 };
 

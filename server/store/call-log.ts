@@ -119,5 +119,3 @@ export function snapshotOf(org: Org, k: number, n: number): CallSegment {
   for (const [id, activity] of Object.entries(org.activities)) if (segmentOf(activity.callrefid) === k) activities[id] = activity;
   return { calls, activities, log: n, nextId: org.nextId };
 }
-
-export const ALL_SEGMENTS = Array.from({ length: SEGMENTS }, (_, k) => k);

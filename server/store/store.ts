@@ -314,10 +314,7 @@ export async function openStore({
       for (const [orgId, org] of Object.entries(tenant.orgs)) {
         beforeSave?.(org);
         await put(fresh.orgs[orgId]!, orgState(org));
-        for (const [k, name] of fresh.segments[orgId]!.entries()) {
-          const snapshotBytes = await put(name, snapshotOf(org, k, 0));
-          segmentStates.set(name, { n: 0, logBytes: 0, snapshotBytes, dirty: false });
-        }
+        for (const [k, name] of fresh.segments[orgId]!.entries()) await rewriteSegment(put, org, name, k);
       }
       await put(names.tenant(id), tenantFile(tenant, fresh));
       const old = fileNames.get(id);

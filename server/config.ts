@@ -43,6 +43,9 @@ export interface Config {
 export type LogMode = 'requests' | 'quiet' | 'debug';
 const LOG_MODES: readonly LogMode[] = ['requests', 'quiet', 'debug'];
 
+/** What an error calls a setting: the command-line flag it came from (`--port`), else its variable (`PORT`). */
+export type Labels = Readonly<Record<string, string>>;
+
 function durability(env: NodeJS.ProcessEnv): 'acknowledged' | 'relaxed' {
   const raw = (env.PHONEBRIDGE_DURABILITY ?? '').trim().toLowerCase() || 'acknowledged';
   if (raw !== 'acknowledged' && raw !== 'relaxed')
@@ -50,9 +53,10 @@ function durability(env: NodeJS.ProcessEnv): 'acknowledged' | 'relaxed' {
   return raw;
 }
 
-function logMode(env: NodeJS.ProcessEnv): LogMode {
+function logMode(env: NodeJS.ProcessEnv, labels: Labels): LogMode {
   const raw = (env.PHONEBRIDGE_LOG ?? '').trim().toLowerCase() || 'requests';
-  if (!(LOG_MODES as readonly string[]).includes(raw)) throw new Error(`PHONEBRIDGE_LOG must be one of ${LOG_MODES.join(', ')}, not "${env.PHONEBRIDGE_LOG}"`);
+  if (!(LOG_MODES as readonly string[]).includes(raw))
+    throw new Error(`${labels.PHONEBRIDGE_LOG ?? 'PHONEBRIDGE_LOG'} must be one of ${LOG_MODES.join(', ')}, not "${env.PHONEBRIDGE_LOG}"`);
   return raw as LogMode;
 }
 
@@ -75,34 +79,35 @@ const list = (raw: string | undefined) =>
     .map((item) => item.trim())
     .filter(Boolean);
 
-function flag(env: NodeJS.ProcessEnv, name: string, fallback = false): boolean {
+function flag(env: NodeJS.ProcessEnv, name: string, fallback = false, labels: Labels = {}): boolean {
   const raw = (env[name] ?? '').trim().toLowerCase();
   if (raw === '') return fallback;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  throw new Error(`${name} must be 1 or 0, not "${env[name]}"`);
+  throw new Error(`${labels[name] ?? name} must be 1 or 0, not "${env[name]}"`);
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, labels: Labels = {}): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${labels[name] ?? name} must be an integer from ${min} to ${max}, not "${raw}"`);
   return value;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** `labels` names the settings that came from command-line flags, so that an error names the flag. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, labels: Labels = {}): Config {
   return Object.freeze({
-    port: integer(env, 'PORT', 4010, 0, 65535),
+    port: integer(env, 'PORT', 4010, 0, 65535, labels),
     host: env.HOST || '127.0.0.1',
     dbPath: env.PHONEBRIDGE_DB || '.data/phonebridge.json',
-    seed: integer(env, 'PHONEBRIDGE_SEED', 42, 0, 2 ** 31 - 1),
-    crmSize: integer(env, 'PHONEBRIDGE_CRM_SIZE', 50, 1, 1_000_000),
+    seed: integer(env, 'PHONEBRIDGE_SEED', 42, 0, 2 ** 31 - 1, labels),
+    crmSize: integer(env, 'PHONEBRIDGE_CRM_SIZE', 50, 1, 1_000_000, labels),
     flushDelayMs: integer(env, 'PHONEBRIDGE_FLUSH_MS', 100, 0, 60_000),
     tokenTtlSeconds: integer(env, 'PHONEBRIDGE_TOKEN_TTL', 3600, 1, 10 * 365 * 86400),
     legacyExpires: flag(env, 'PHONEBRIDGE_LEGACY_EXPIRES'),
     // Scripted flows in CI pipelines and test runs need no browser.
-    autoConsent: flag(env, 'PHONEBRIDGE_AUTO_CONSENT', env.CI === 'true' || env.NODE_ENV === 'test'),
+    autoConsent: flag(env, 'PHONEBRIDGE_AUTO_CONSENT', env.CI === 'true' || env.NODE_ENV === 'test', labels),
     publicUrl: env.PHONEBRIDGE_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     adminToken: env.PHONEBRIDGE_ADMIN_TOKEN?.trim() || undefined,
     redirectUris: list(env.PHONEBRIDGE_REDIRECT_URIS),
@@ -119,6 +124,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     journalMax: integer(env, 'PHONEBRIDGE_JOURNAL_MAX', 2000, 1, 1_000_000),
     maxCalls: integer(env, 'PHONEBRIDGE_MAX_CALLS', 10_000, 1, 10_000_000),
     durability: durability(env),
-    log: logMode(env),
+    log: logMode(env, labels),
   });
 }

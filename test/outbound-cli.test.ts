@@ -58,12 +58,6 @@ describe('phonebridge-mock click-to-call | call-control | outbox', () => {
     expect(JSON.parse((await mockCli(['outbox', '--url', mock.base])).stdout)).toEqual({ deliveries: [] });
   });
 
-  it('--help prints the usage and exits 0, without starting a server', async () => {
-    const { code, stdout } = await mockCli(['--help']);
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/phonebridge-mock click-to-call --user USERID/);
-  });
-
   it('with no mock running: exit 2 and a clear message', async () => {
     const { code, stderr } = await mockCli(['outbox', '--url', await closedPortUrl()]);
     expect(code).toBe(2);

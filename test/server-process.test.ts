@@ -104,7 +104,7 @@ describe('the compiled server on a real port with a real JSON file', () => {
     const second = await runNode(MAIN, [], { PORT: '0', PHONEBRIDGE_DB: db });
     expect(second.code).toBe(1);
     expect(second.stderr.trim()).toMatch(
-      /^phonebridge-mock: another phonebridge-mock \(pid \d+\) is using .*phonebridge\.json; stop it, or set PHONEBRIDGE_DB to another file$/,
+      /^phonebridge-mock: another phonebridge-mock \(pid \d+\) is using .*phonebridge\.json; stop it, or choose another database with --db or PHONEBRIDGE_DB$/,
     );
     expect(second.stdout).not.toMatch(/listening/);
     // A folder that cannot hold a file: a path under a regular file (refused for root too).
@@ -185,9 +185,9 @@ describe('the compiled server on a real port with a real JSON file', () => {
     expect(mean(80, 240)).toBeLessThan((await orgFileSize()) / 4);
   });
 
-  it('refuses a bad PORT with a clear message', async () => {
+  it('refuses a bad PORT with a clear message, as a usage error', async () => {
     const { code, stderr } = await runNode(MAIN, [], { PORT: 'eighty', PHONEBRIDGE_DB: ':memory:' });
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/PORT must be an integer/);
   });
 });

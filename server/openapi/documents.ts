@@ -3,16 +3,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-/** The folder holding the OpenAPI documents: `openapi/` of this package, from source or from dist/. */
-export function openapiDir(): string {
+/** This package's folder (the one holding package.json and openapi/), from source, from dist/ or installed in node_modules. */
+export function packageDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'openapi', 'phonebridge.yaml'))) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('openapi/phonebridge.yaml not found above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
-  return path.join(dir, 'openapi');
+  return dir;
 }
+
+/** The folder holding the OpenAPI documents: `openapi/` of this package. */
+export const openapiDir = (): string => path.join(packageDir(), 'openapi');
 
 /** The documents this mock serves, by file name. */
 export type DocumentFile = 'phonebridge.yaml' | 'accounts.yaml' | 'admin.yaml';

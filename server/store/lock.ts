@@ -40,11 +40,11 @@ export function lockDatabase(lockFile: string, database: string): () => void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-        throw new Error(`the database folder of ${database} is not writable (${code}); nothing could be saved`);
+        throw new Error(`the database folder of ${database} is not writable (${code}); choose another with --db or PHONEBRIDGE_DB`);
       if (code !== 'EEXIST') throw error;
       const pid = Number(readFileSync(lockFile, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && (pid === process.pid ? held.has(lockFile) : alive(pid)))
-        throw new Error(`another phonebridge-mock (pid ${pid}) is using ${database}; stop it, or set PHONEBRIDGE_DB to another file`);
+        throw new Error(`another phonebridge-mock (pid ${pid}) is using ${database}; stop it, or choose another database with --db or PHONEBRIDGE_DB`);
       unlinkSync(lockFile); // stale: its process is gone
     }
   }

@@ -83,6 +83,25 @@ async function isPhoneBridgeMock(base: string): Promise<boolean> {
   }
 }
 
+/** Why the target does not answer HTTP at all (any status is an answer), or undefined when it does. */
+async function whyUnreachable(target: string): Promise<string | undefined> {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return 'not a URL (e.g. http://127.0.0.1:4010)';
+  }
+  try {
+    const res = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(5000) });
+    await res.body?.cancel();
+    return undefined;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if ((error as Error).name === 'TimeoutError') return 'no answer within 5 s';
+    return cause?.code ?? cause?.message ?? (error as Error).message;
+  }
+}
+
 const OPTIONS = {
   target: { type: 'string' },
   token: { type: 'string' },
@@ -121,6 +140,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const unreachable = await whyUnreachable(values.target);
+  if (unreachable) {
+    // One line, not a failure per check: nothing can be checked against a target that does not answer.
+    console.error(`phonebridge-contract: cannot reach ${values.target}: ${unreachable}`);
+    return 2;
+  }
   const isMock = values.mock ?? (values.real ? false : await isPhoneBridgeMock(values.target));
   if (!values.token && !isMock) {
     console.error(`phonebridge-contract: ${values.target} is not phonebridge-mock: --token is needed\n\n${USAGE}`);

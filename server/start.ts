@@ -25,7 +25,7 @@ export interface Launched {
   readonly store: Store;
   readonly mock: Mock;
   /** Stops listening, saves what is pending, releases the database. */
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 export interface LaunchOptions {
@@ -59,7 +59,10 @@ function listen(mock: Mock, host: string, port: number): Promise<Server> {
   });
 }
 
-export async function launch(config: Config, { clock = systemClock, write = (line) => console.log(line), colors = false }: LaunchOptions = {}): Promise<Launched> {
+export async function launch(
+  config: Config,
+  { clock = systemClock, write = (line) => console.log(line), colors = false }: LaunchOptions = {},
+): Promise<Launched> {
   // Beyond loopback, other machines reach the control plane: it gets a token, made up here unless one is configured.
   const admin = controlPlaneToken(config.adminToken, config.host);
   const store = await openStore({

@@ -2,7 +2,9 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAIN, runNode, startServer, startUntil } from './process.js';
+import { MAIN, runNode, startUntil } from './process.js';
+import { closedPortUrl } from './receiver.js';
+import { settingsFrom } from '../server/cli/serve.js';
 
 const VERSION = ((await import('../package.json', { with: { type: 'json' } })) as { default: { version: string } }).default.version;
 
@@ -77,14 +79,12 @@ describe('phonebridge-mock serve: settings', () => {
     expect(tenant.seed).toBe(7);
   });
 
-  it('with every setting at its default, the banner has no settings line', async () => {
-    const server = await startServer({ PORT: '', HOST: '', PHONEBRIDGE_DB: '', PHONEBRIDGE_AUTO_CONSENT: '' }).catch((error: Error) => error);
-    // PORT unset means 4010, which a developer's own mock may hold: then the start-up failure is the check.
-    if (server instanceof Error) expect(server.message).toMatch(/port 4010 is already in use/);
-    else {
-      running.push(server);
-      expect(server.output()).not.toMatch(/^ {2}settings/m);
-    }
+  it('with nothing set, nothing is listed (no settings line); a secret is listed as set, never shown', () => {
+    expect(settingsFrom({}, { HOME: '/root', NODE_ENV: 'test', PHONEBRIDGE_LOG: '' }).sources).toEqual([]);
+    const { sources, env, labels } = settingsFrom({ port: '0' }, { PHONEBRIDGE_ADMIN_TOKEN: 'team-secret', PORT: '4999' });
+    expect(sources).toEqual(['--port 0', 'PHONEBRIDGE_ADMIN_TOKEN=(set) (environment)']);
+    expect(env.PORT).toBe('0');
+    expect(labels).toEqual({ PORT: '--port' });
   });
 });
 
@@ -122,7 +122,9 @@ describe('phonebridge-mock receiver', () => {
       body: 'callrefid=call-1&pbxuserid=pbx-42',
     });
     expect(res.status).toBe(200);
-    await expect.poll(() => receiver.output()).toMatch(/POST \/zoho\/hold\n {4}callrefid = call-1\n {4}pbxuserid = pbx-42\n {4}\(header\) authorization: secret/);
+    await expect
+      .poll(() => receiver.output())
+      .toMatch(/POST \/zoho\/hold\n {4}callrefid = call-1\n {4}pbxuserid = pbx-42\n {4}\(header\) authorization: secret/);
   });
 
   it('a port in use is one line and exit 1', async () => {
@@ -133,5 +135,18 @@ describe('phonebridge-mock receiver', () => {
     server.close();
     expect(code).toBe(1);
     expect(stderr.trim()).toBe(`phonebridge-mock receiver: port ${port} is already in use on 127.0.0.1; pass --port`);
+  });
+});
+
+describe('phonebridge-contract against a target that does not answer', () => {
+  it('prints one line naming the target and the error, and exits 2', async () => {
+    const target = await closedPortUrl();
+    const started = Date.now();
+    const { code, stdout, stderr } = await runNode('dist/contract-tests/cli.js', ['--target', target]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe(`phonebridge-contract: cannot reach ${target}: ECONNREFUSED`);
+    // Not a wall-clock assertion on speed: the run must not have gone through the suite (which takes seconds per check).
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

@@ -90,10 +90,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   });
 
   controlPlaneOptions(
-    program
-      .command('outbox')
-      .description('what the mock sent to your PBX: each request, your answer, latency, errors')
-      .option('--clear', 'empty it'),
+    program.command('outbox').description('what the mock sent to your PBX: each request, your answer, latency, errors').option('--clear', 'empty it'),
   ).action(async (o: ControlPlane & { clear?: boolean }) => {
     const query = o.org ? `?orgid=${encodeURIComponent(o.org)}` : '';
     exit(await send({ method: o.clear ? 'DELETE' : 'GET', path: `/__admin/outbox${query}` }, o));

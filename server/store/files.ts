@@ -37,7 +37,12 @@ export async function folderFiles(folder: string): Promise<Files> {
     await mkdir(folder, { recursive: true });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file stands where a folder should be' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'not writable' : message;
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file stands where a folder should be'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'not writable'
+          : message;
     throw new Error(`cannot create the database folder ${folder} (${why}); choose another with --db or PHONEBRIDGE_DB`);
   }
   const describe = (name: string) => path.join(folder, name);

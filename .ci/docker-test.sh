@@ -116,6 +116,9 @@ uid=$(docker exec "$name" id -u)
 check "runs as non-root (uid $uid)" test "$uid" != 0
 pid1=$(docker exec "$name" cat /proc/1/cmdline | tr '\0' ' ')
 check "node is PID 1 ($pid1)" test "${pid1%% *}" = node
+# Arguments after the image name are phonebridge-mock's command line.
+version=$(docker run --rm "$image" --version 2>&1)
+check "docker run IMAGE --version: $version" test "$version" = "$(node -p 'require("./package.json").version')"
 
 # --- contract suite, run by the image itself, against the container
 port=$(host_port)

@@ -1,14 +1,13 @@
 #!/bin/sh
 # Maps the image's commands to node. Every branch uses exec so that node is
 # PID 1 and receives docker stop's SIGTERM itself (it saves the database, then exits).
-#   serve (default)    the mock server
+#   (nothing), serve, a flag (--seed 7) or a phonebridge-mock command: phonebridge-mock with those arguments
 #   contract ARGS...   the contract suite: node dist/contract-tests/cli.js ARGS...
 #   anything else      run as given (sh, node -e ..., id)
 set -e
 [ "$#" -gt 0 ] || set -- serve
 case "$1" in
-  serve)
-    shift
+  serve | -* | click-to-call | call-control | outbox | receiver)
     exec node /app/dist/server/main.js "$@"
     ;;
   contract)

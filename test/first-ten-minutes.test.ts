@@ -103,12 +103,12 @@ async function startInBackground(command: string, args: string[], cwd: string, e
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   background.push(child);
   let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not listening within 20 s:\n${output}`)), 20_000);
     const check = () => /listening on/.test(output) && (clearTimeout(timer), resolve());
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`exited with ${code} before listening:\n${output}`))));
   });
   return () => output;

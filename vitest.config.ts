@@ -7,6 +7,8 @@ const SLOW = [
   'test/crash.test.ts',
   'test/disk-failure.test.ts',
   'test/tools.test.ts',
+  // The compiled server's durability on real files: signals, restarts, reset, a corrupt file, retention.
+  'test/server-process.test.ts',
 ];
 
 export default defineConfig({
@@ -35,7 +37,8 @@ export default defineConfig({
         test: { name: 'slow', include: SLOW, setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
       },
       {
-        // The black-box contract suite against the compiled mock on a real port, with every persona.
+        // The black-box contract suite against the compiled mock on a real port, with every persona, test by test
+        // (npm run test:slow; npm test runs the same suite through its command, from the README).
         extends: true,
         test: {
           name: 'contract',

@@ -10,12 +10,17 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAUTH_CLIENTS } from '../fixtures/personas.js';
 import { startServer, type RunningServer } from './process.js';
+import { skipReason } from './skip-reason.js';
 
 const CHROMIUM = process.env.PHONEBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
 const [MOCKPBX] = OAUTH_CLIENTS;
 
 // CI installs Debian's chromium (.ci/run); elsewhere, say which browser is missing rather than fail.
-describe.skipIf(!existsSync(CHROMIUM))(`the consent page in Chromium (${CHROMIUM}; apt-get install chromium, or set PHONEBRIDGE_CHROMIUM)`, () => {
+const missing = skipReason(
+  existsSync(CHROMIUM) ? undefined : `no browser at ${CHROMIUM}; apt-get install chromium, or set PHONEBRIDGE_CHROMIUM`,
+  'test/consent-browser.test.ts',
+);
+describe.skipIf(missing)(missing ? `the consent page in Chromium (skipped: ${missing})` : `the consent page in Chromium (${CHROMIUM})`, () => {
   let browser: Browser;
   let mock: RunningServer;
   let callback: http.Server;

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOKENS } from '../fixtures/personas.js';
 import { auth, BASE } from './helpers.js';
 import { startServer, type RunningServer } from './process.js';
+import { skipReason } from './skip-reason.js';
 
 const mountPoint = mkdtempSync(path.join(tmpdir(), 'pbm-disk-'));
 function tryMount(): string | undefined {
@@ -24,9 +25,9 @@ function tryMount(): string | undefined {
     return `cannot mount a tmpfs here (${(error as Error).message.split('\n')[0]}): needs root`;
   }
 }
-const skipReason = tryMount();
+const whySkipped = skipReason(tryMount(), 'test/disk-failure.test.ts');
 
-describe.skipIf(skipReason)(`a full or read-only disk${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+describe.skipIf(whySkipped)(`a full or read-only disk${whySkipped ? ` (skipped: ${whySkipped})` : ''}`, () => {
   let server: RunningServer;
   const filler = path.join(mountPoint, 'filler');
   const call = (callrefid: string) =>

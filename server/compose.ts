@@ -3,6 +3,7 @@
  * clock, the tenants, the request journal and its live events, and the HTTP
  * app in front of them. It never listens (main.ts does).
  */
+import path from 'node:path';
 import type express from 'express';
 import { createAccountsApi, revokeFailed } from './accounts/api.js';
 import { createAdminApi } from './admin/api.js';
@@ -17,7 +18,7 @@ import { createHinter } from './journal/hints.js';
 import { Journal } from './journal/journal.js';
 import { LiveEvents } from './journal/live.js';
 import { recordRequests } from './journal/recorder.js';
-import { loadDocument } from './openapi/documents.js';
+import { loadDocument, packageDir } from './openapi/documents.js';
 import { createPhoneBridgeV2 } from './phonebridge/v2/api.js';
 import { createAddressGuard, type Listening } from './outbound/address-guard.js';
 import { DeliveryRate } from './outbound/rate.js';
@@ -151,6 +152,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
       revokeFailed,
     }),
     gate: createGate(tenants, limiter, (tenantId) => void store.changed({ tenantId, tenantOnly: true }).catch(() => {})),
+    consoleDir: path.join(packageDir(), 'dist', 'console'),
     logError,
   });
   const hints = createHinter([documents.phonebridge.document, documents.accounts.document]);

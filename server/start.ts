@@ -117,6 +117,7 @@ export function banner(running: Launched, settings: readonly string[]): string {
     `  PhoneBridge API  ${base}/crm/v2/phonebridge/`,
     `  OpenAPI document ${base}/openapi.yaml  ${base}/openapi.json  (also /openapi/accounts.yaml, /openapi/admin.yaml)`,
     `  Zoho's side      ${base}/__admin/click-to-call, /__admin/call-control, /__admin/outbox`,
+    `  web console      ${base}/__admin/console/${admin.generated ? `#token=${admin.token}` : ''}`,
     `  journal, calls   ${base}/__admin/requests, /__admin/calls, /__admin/events (live); tenants: POST ${base}/__admin/tenants`,
     adminLine,
     `  database         ${store.location}${seed === config.seed ? '' : ` (seeded earlier with seed ${seed})`}, ${mock.tenants.list().length - 1} other tenant(s)`,

@@ -8,7 +8,7 @@
  * the tenant's licensed org.
  */
 import type { SpecApiOptions } from '../openapi/engine.js';
-import { findUser, recordPhone } from '../crm/lookup.js';
+import { findUser, recordPhone, searchRecords } from '../crm/lookup.js';
 import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openapi/engine.js';
 import { loadDocument } from '../openapi/documents.js';
 import type { HandlersOf, OperationResult } from '../openapi/types.js';
@@ -191,6 +191,22 @@ export async function createAdminApi({
     },
 
     listOutbox: ({ params, db }) => ({ status: 200, body: { deliveries: deliveriesOf(orgsNamed(db, params.orgid)) } }),
+
+    listRecords: ({ params, db }) => {
+      const org = orgById(db, params.orgid ?? db.defaultOrgId);
+      return { status: 200, body: { records: searchRecords(org, params.search ?? '', params.limit ?? 20) }, orgId: org.id };
+    },
+
+    resendDelivery: ({ params, db }) => {
+      const first = deliveriesOf(Object.values(db.orgs)).find((d) => d.id === params.id);
+      if (!first) fail('NOT_IN_JOURNAL', { subject: `No delivery ${params.id} in the outbox of tenant ${db.id}` });
+      const org = orgById(db, first.orgId);
+      // The same request: its form fields in order, its headers but the ones the delivery sets itself.
+      const fields = [...new URLSearchParams(first.request.body)];
+      const { 'content-type': _type, 'content-length': _length, ...headers } = first.request.headers;
+      const { kind, userId, callrefid, url } = first;
+      return send(db, org, { kind, orgId: org.id, userId, callrefid, url, fields, headers });
+    },
 
     clearOutbox: ({ params, db }) => {
       for (const org of orgsNamed(db, params.orgid)) org.outbox = [];

@@ -92,6 +92,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/outbox/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one delivery of the outbox again
+         * @description Sends the same request (URL, fields, headers) to the vendor once more,
+         *     as a new delivery with its own outbox record, through the same checks
+         *     as a trigger (allow-list, forbidden addresses, the rate). What the
+         *     first delivery did to a call (mute, hold) is not repeated: resending
+         *     tests the vendor's receiver, not the call.
+         */
+        post: operations["resendDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's Leads, Contacts and Accounts with a number, to pick one to click
+         * @description Records a CRM user could click to call, as the console's picker lists
+         *     them: those whose name contains `search` (any case), or whose phone or
+         *     mobile contains its digits, Leads first, then Contacts and Accounts.
+         *     Acts on the org named by `orgid`, else the tenant's licensed org.
+         */
+        get: operations["listRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__admin/tenants": {
         parameters: {
             query?: never;
@@ -478,6 +525,8 @@ export interface components {
                     vendor: string;
                     enabledAt: string;
                 } | null;
+                /** @description Each user's click-to-call and call-control registration, in the order of the org's users. */
+                registrations: components["schemas"]["Registration"][];
                 users: {
                     id: string;
                     name: string;
@@ -688,6 +737,14 @@ export interface components {
                 id: string;
                 name: string;
             } | null;
+            /**
+             * @description What the CRM user's screen pops: every Lead, Contact and Account
+             *     whose phone or mobile matches the customer's number (`fromnumber`
+             *     of an inbound call, `tonumber` of an outbound one), each as
+             *     `callreceived` answers it (with its account and potentials). Empty
+             *     for an unknown caller.
+             */
+            screenPop: components["schemas"]["ScreenPopRecord"][];
             /** @description The vendor's events, as received (fields as the mock read them), oldest first. */
             timeline: {
                 /** @enum {string} */
@@ -707,7 +764,73 @@ export interface components {
                 muted: boolean;
                 held: boolean;
             };
+            /**
+             * @description Whether each call-control button may be pressed now
+             *     (`POST /__admin/call-control` with that action), and why not: the
+             *     user on the call registered no URL for it (what would be `409
+             *     NO_URL_FOR_ACTION`), or the call's state does not allow it
+             *     (`409 ACTION_NOT_ALLOWED`).
+             */
+            actions: {
+                answer: components["schemas"]["ActionAvailability"];
+                hangup: components["schemas"]["ActionAvailability"];
+                mute: components["schemas"]["ActionAvailability"];
+                unmute: components["schemas"]["ActionAvailability"];
+                hold: components["schemas"]["ActionAvailability"];
+                unhold: components["schemas"]["ActionAvailability"];
+                keypress: components["schemas"]["ActionAvailability"];
+            };
             warnings: components["schemas"]["LifecycleWarning"][];
+        };
+        ActionAvailability: {
+            available: boolean;
+            /**
+             * @description Why it is not available; null when it is.
+             * @example the vendor registered no holdurl
+             */
+            reason: string | null;
+        };
+        /** @description A CRM record as `callreceived` answers it (see `CrmEntity` in phonebridge.yaml). */
+        ScreenPopRecord: {
+            Name: string;
+            /** @enum {string} */
+            Module: "Leads" | "Contacts" | "Accounts";
+            Id: string;
+            "Company/Account"?: string | null;
+            Phone?: string | null;
+            Mobile?: string | null;
+            Email?: string | null;
+            Potential?: Record<string, never>[];
+        };
+        CrmRecord: {
+            /** @enum {string} */
+            module: "Leads" | "Contacts" | "Accounts";
+            id: string;
+            name: string;
+            /** @description The Lead's company, the Contact's account, the Account's own name. */
+            company: string | null;
+            phone: string | null;
+            mobile: string | null;
+        };
+        /** @description What one CRM user's click-to-call registration holds (`POST /crm/v2/phonebridge/clicktocall`). */
+        Registration: {
+            userId: string;
+            clicktocallurl: string;
+            /** @description The call-control URL registered for each action, if any. */
+            actionUrls: {
+                [key: string]: string;
+            };
+            authorizationparam: {
+                name: string;
+                value: string;
+            } | null;
+            clicktocallparam: components["schemas"]["NameValue"][];
+            callcontrolparam: components["schemas"]["NameValue"][];
+            registeredAt: string;
+        };
+        NameValue: {
+            name: string;
+            value: string;
         };
         ResetDone: {
             /** @enum {string} */
@@ -834,6 +957,7 @@ export interface components {
                  *           "edition": "enterprise",
                  *           "telephony": true,
                  *           "integration": null,
+                 *           "registrations": [],
                  *           "users": [
                  *             {
                  *               "id": "4000010000000152001",
@@ -1308,6 +1432,75 @@ export interface operations {
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
             403: components["responses"]["CrossSiteRequest"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    resendDelivery: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["DeliveryDone"];
+            400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["DeliveryForbidden"];
+            404: components["responses"]["NotInJournal"];
+            429: components["responses"]["DeliveryRateLimited"];
+        };
+    };
+    listRecords: {
+        parameters: {
+            query?: {
+                /** @description The tenant acted on (default `default`). */
+                tenant?: components["parameters"]["Tenant"];
+                orgid?: components["schemas"]["OrgId"];
+                /** @description Part of a name, or of a number (only its digits count). */
+                search?: string;
+                /** @description At most this many records (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, in CRM order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "records": [
+                     *         {
+                     *           "module": "Leads",
+                     *           "id": "3235140000000160001",
+                     *           "name": "Nikita Crist",
+                     *           "company": "Crist LLC",
+                     *           "phone": "0018885554567",
+                     *           "mobile": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        records: components["schemas"]["CrmRecord"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
             404: components["responses"]["UnknownTenant"];
         };
     };

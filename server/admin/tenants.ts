@@ -2,12 +2,24 @@
 import { ORGS, PERSONAS } from '../../fixtures/personas.js';
 import { orgIdFor } from '../../fixtures/seed.js';
 import type { HandlersOf } from '../openapi/types.js';
-import type { Tenant } from '../store/schema.js';
+import { ACTION_URL } from '../outbound/requests.js';
+import type { ClickToCallRegistration, Tenant } from '../store/schema.js';
 import { TenantLimitError, type Tenants } from '../tenants/registry.js';
 import { fail } from '../zoho/errors.js';
 import type { operations } from './document.gen.js';
 
 type TenantOperations = Pick<operations, 'listTenants' | 'createTenant' | 'getTenant' | 'deleteTenant' | 'resetTenant'>;
+
+/** A user's registration: the click-to-call URL, each action's URL, the pairs sent with every request. */
+function registrationView(userId: string, registration: ClickToCallRegistration) {
+  const actionUrls: Record<string, string> = {};
+  for (const field of Object.values(ACTION_URL)) {
+    const url = registration[field];
+    if (url !== undefined) actionUrls[field] = url;
+  }
+  const { clicktocallurl, authorizationparam, clicktocallparam, callcontrolparam, registeredAt } = registration;
+  return { userId, clicktocallurl, actionUrls, authorizationparam, clicktocallparam, callcontrolparam, registeredAt };
+}
 
 /** What every listing shows of a tenant. */
 function summary(tenants: Tenants, tenant: Tenant) {
@@ -27,7 +39,7 @@ export function tenantDetail(tenants: Tenants, tenant: Tenant) {
     orgs: ORGS.flatMap((fixture) => {
       const org = tenant.orgs[orgIdFor(fixture, tenant.number)];
       if (!org) return [];
-      const { id, name, edition, telephony, integration, users } = org;
+      const { id, name, edition, telephony, integration, users, clickToCall } = org;
       return [
         {
           id,
@@ -36,6 +48,10 @@ export function tenantDetail(tenants: Tenants, tenant: Tenant) {
           edition,
           telephony,
           integration: integration && { vendor: integration.vendor, enabledAt: integration.enabledAt },
+          registrations: users.flatMap((user) => {
+            const registration = clickToCall[user.id];
+            return registration ? [registrationView(user.id, registration)] : [];
+          }),
           users,
         },
       ];

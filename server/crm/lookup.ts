@@ -138,3 +138,36 @@ export class CustomerMatch {
 export function findCustomer(org: Org, phoneNumber: string): CustomerMatch {
   return new CustomerMatch(org, lookupFor(org).phones.find(phoneNumber));
 }
+
+/** A record as a picker lists it: who it is, their company, their numbers. */
+export interface RecordSummary {
+  module: ModuleName;
+  id: string;
+  name: string;
+  company: string | null;
+  phone: string | null;
+  mobile: string | null;
+}
+
+/**
+ * The org's Leads, Contacts and Accounts that have a number and whose name
+ * contains `search` (any case) or whose numbers contain its digits; in CRM order.
+ */
+export function searchRecords(org: Org, search: string, limit: number): RecordSummary[] {
+  const lookup = lookupFor(org);
+  const text = search.trim().toLowerCase();
+  const digits = search.replace(/\D/g, '');
+  const found: RecordSummary[] = [];
+  for (const { module, record } of lookup.records.values()) {
+    const mobile = 'mobile' in record ? record.mobile : null;
+    if (record.phone === null && mobile === null) continue;
+    const numbers = [record.phone, mobile].map((n) => (n ?? '').replace(/\D/g, ''));
+    const matches = text === '' || record.name.toLowerCase().includes(text) || (digits !== '' && numbers.some((n) => n.includes(digits)));
+    if (!matches) continue;
+    const company =
+      module === 'Leads' ? record.company : module === 'Contacts' ? ((record.accountId && lookup.accounts.get(record.accountId)?.name) ?? null) : record.name;
+    found.push({ module, id: record.id, name: record.name, company, phone: record.phone, mobile });
+    if (found.length >= limit) break;
+  }
+  return found;
+}

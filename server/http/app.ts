@@ -7,6 +7,7 @@ import type { Gate, GateOutcome } from '../controls/gate.js';
 import type { ControlPlaneGuard } from './admin-guard.js';
 import { originOf, requestBase } from './base-url.js';
 import { bodyParsers, rawBodyOf } from './body.js';
+import { consoleRoutes } from './console.js';
 import type { RequestEvents } from './events.js';
 
 export interface AppDeps {
@@ -24,6 +25,8 @@ export interface AppDeps {
   guard?: ControlPlaneGuard;
   /** What every request passes before its API handles it (limits, faults). */
   gate?: Gate;
+  /** The web console's built assets, served at /__admin/console/ (none: not served). */
+  consoleDir?: string;
   logError?: (error: unknown) => void;
 }
 
@@ -64,7 +67,7 @@ function send(req: Request, res: Response, { status, body, headers, stream }: Ap
  * The Express app: body parsers, the served documents, and one catch-all that
  * hands every other request to the API owning its path. It never listens.
  */
-export function createApp({ apis, documents, publicUrl, events, internalError, guard, gate, logError = console.error }: AppDeps): express.Express {
+export function createApp({ apis, documents, publicUrl, events, internalError, guard, gate, consoleDir, logError = console.error }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -77,6 +80,8 @@ export function createApp({ apis, documents, publicUrl, events, internalError, g
     app.get(`${path}.json`, (_req, res) => void res.type('application/json').send(json));
     app.get(`${path}.yaml`, (_req, res) => void res.type('application/yaml').send(document.yaml));
   }
+
+  if (consoleDir) app.use(consoleRoutes(consoleDir));
 
   app.use(bodyParsers());
 

@@ -6,7 +6,8 @@
  */
 import { findCustomer, findUser, type CustomerMatch } from '../crm/lookup.js';
 import { phonesMatch } from '../crm/phone.js';
-import type { CallActivity, CallEventType, CallLog, CallWarning, Delivery, Org } from '../store/schema.js';
+import { ACTION_URL, actionRefusal } from '../outbound/requests.js';
+import type { CallActivity, CallControlAction, CallEventType, CallLog, CallWarning, Delivery, Org } from '../store/schema.js';
 import { lifecycleWarnings } from './lifecycle.js';
 
 export type Direction = CallLog['direction'];
@@ -167,7 +168,24 @@ export function dropOldestCalls(org: Org, max: number): string[] {
   return dropped.map((log) => log.callrefid);
 }
 
-/** A call as the control plane shows it: its timeline, record, activity, click-to-call, transfers and warnings. */
+/**
+ * Whether each call-control button may be pressed now, and why not: the same
+ * checks, in the same order, as POST /__admin/call-control makes.
+ */
+export function callActions(org: Org, log: CallLog): Record<CallControlAction, { available: boolean; reason: string | null }> {
+  const registration = org.clickToCall[log.userId];
+  const entries = (Object.keys(ACTION_URL) as CallControlAction[]).map((action) => {
+    const reason = !registration
+      ? `user ${log.userId} registered no click-to-call and call control`
+      : registration[ACTION_URL[action]] === undefined
+        ? `the vendor registered no ${ACTION_URL[action]}`
+        : actionRefusal(action, log);
+    return [action, { available: reason === null, reason }] as const;
+  });
+  return Object.fromEntries(entries) as Record<CallControlAction, { available: boolean; reason: string | null }>;
+}
+
+/** A call as the control plane shows it: its timeline, record and screen pop, activity, click-to-call, transfers, actions and warnings. */
 export function callView(org: Org, log: CallLog) {
   return {
     callrefid: log.callrefid,
@@ -178,6 +196,7 @@ export function callView(org: Org, log: CallLog) {
     tonumber: log.tonumber,
     userId: log.userId,
     record: log.record,
+    screenPop: findCustomer(org, log.direction === 'inbound' ? log.fromnumber : log.tonumber).entities(),
     timeline: log.events,
     activity: (log.activityId && org.activities[log.activityId]) || null,
     clickToCall: (log.clickToCallDeliveryId && org.outbox.find((d) => d.id === log.clickToCallDeliveryId)) || null,
@@ -185,6 +204,7 @@ export function callView(org: Org, log: CallLog) {
     transferredTo: log.transferredTo,
     voiceurl: log.voiceurl,
     controls: log.controls ?? { muted: false, held: false },
+    actions: callActions(org, log),
     warnings: log.warnings ?? [],
   };
 }

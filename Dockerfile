@@ -15,6 +15,7 @@ COPY server ./server
 COPY fixtures ./fixtures
 COPY contract-tests ./contract-tests
 COPY openapi ./openapi
+COPY console ./console
 # The documents parsed once here (dist/openapi/*.json, checked against the YAML's hash at start): the
 # runtime image cannot write them, and parsing the YAML at every start costs ~0.3 s.
 RUN npm run build && rm -f dist/*.tsbuildinfo \

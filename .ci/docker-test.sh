@@ -112,6 +112,8 @@ ok "container healthy"
 check "health open without the admin token" test "$(admin_get /__admin/health)" = 200
 check "control plane: 401 without the admin token" test "$(admin_get /__admin/outbox)" = 401
 check "control plane: 200 with PHONEBRIDGE_ADMIN_TOKEN" test "$(admin_get /__admin/outbox "$admin_token")" = 200
+# The console's page and script are in the image (their data comes from the control plane, token and all).
+check "web console served: page and script" test "$(admin_get /__admin/console/) $(admin_get /__admin/console/app.js)" = "200 200"
 uid=$(docker exec "$name" id -u)
 check "runs as non-root (uid $uid)" test "$uid" != 0
 pid1=$(docker exec "$name" cat /proc/1/cmdline | tr '\0' ' ')

@@ -159,6 +159,8 @@ describe.skipIf(missing)(missing ? `the web console in Chromium (skipped: ${miss
     expect(hold.headers.authorization).toBe('vendor-secret');
     const held = card('On hold', 'call-1');
     await held.waitFor({ timeout: 1000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SHOTS, 'board-desktop.png') }); // the README's picture (docs/console.png)
     expect(await held.getByRole('button', { name: 'Hold', exact: true }).count()).toBe(0);
 
     // With the keyboard alone: focus Unhold and press Enter.

@@ -40,10 +40,11 @@ export function userName(tenant: Tenant | undefined, userId: string): string {
 
 type Pop = Call['screenPop'][number] & { Potential?: { Name?: string; Stage?: string; ExpectedRevenue?: string }[] };
 
-/** What the CRM user's screen pops for the customer: the records matched, or an unknown caller. */
-export function ScreenPop({ call }: { call: Call }) {
+/** What the CRM user's screen pops for the customer: the records matched, or an unknown caller; `brief`: names only. */
+export function ScreenPop({ call, brief = false }: { call: Call; brief?: boolean }) {
   const records = call.screenPop as Pop[];
   const number = call.direction === 'inbound' ? call.fromnumber : call.tonumber;
+  if (brief) return <p class="pop-brief">{records.length ? records.map((r) => `${r.Name} (${r.Module})`).join(', ') : 'Unknown caller'}</p>;
   if (records.length === 0)
     return (
       <div class="screen-pop unknown" role="group" aria-label={`Screen pop for ${number}`}>
@@ -182,7 +183,7 @@ function CallCard({ call, tenant, tenantId }: { call: Call; tenant: Tenant | und
         {call.fromnumber} → {call.tonumber} · {userName(tenant, call.userId)}
         {call.state === 'dialing' ? ' · dialing' : ''}
       </p>
-      <ScreenPop call={call} />
+      <ScreenPop call={call} brief={!live} />
       {call.warnings.length ? <p class="warning">⚠ {call.warnings.map((w) => w.message).join('; ')}</p> : null}
       {live ? <CallControls call={call} tenantId={tenantId} /> : null}
     </li>
@@ -195,23 +196,25 @@ export function CallsView({ calls, tenant, tenantId }: { calls: Call[]; tenant: 
     <section aria-labelledby="calls-title">
       <h2 id="calls-title">Live calls</h2>
       {calls.length === 0 ? <Empty>No calls yet. They appear here the moment the vendor reports one (POST …/phonebridge/callreceived).</Empty> : null}
-      <div class="board">
-        {COLUMNS.map((column) => {
-          const inColumn = sorted.filter(column.holds);
-          return (
-            <section class="column" key={column.id} aria-labelledby={`column-${column.id}`}>
-              <h3 id={`column-${column.id}`}>
-                {column.title} <span class="count">{inColumn.length}</span>
-              </h3>
-              <ul class="calls" aria-label={`${column.title} calls`}>
-                {inColumn.map((call) => (
-                  <CallCard key={callKey(call)} call={call} tenant={tenant} tenantId={tenantId} />
-                ))}
-              </ul>
-            </section>
-          );
-        })}
-      </div>
+      {[COLUMNS.slice(0, 4), COLUMNS.slice(4)].map((columns, row) => (
+        <div class={row === 0 ? 'board' : 'board finished'} key={row}>
+          {columns.map((column) => {
+            const inColumn = sorted.filter(column.holds);
+            return (
+              <section class="column" key={column.id} aria-labelledby={`column-${column.id}`}>
+                <h3 id={`column-${column.id}`}>
+                  {column.title} <span class="count">{inColumn.length}</span>
+                </h3>
+                <ul class="calls" aria-label={`${column.title} calls`}>
+                  {inColumn.map((call) => (
+                    <CallCard key={callKey(call)} call={call} tenant={tenant} tenantId={tenantId} />
+                  ))}
+                </ul>
+              </section>
+            );
+          })}
+        </div>
+      ))}
     </section>
   );
 }

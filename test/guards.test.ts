@@ -246,6 +246,38 @@ describe('cross-site requests to the control plane', () => {
     expect(status).toBe(403);
     expect(licensedOrg(t.store).integration).not.toBeNull();
   });
+
+  /** GET path on the mock's port with this Host header (fetch cannot set one): status and body. */
+  const getWithHost = (port: number, path: string, host: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path, headers: { Host: host, ...headers } });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('open (no token): a read for a foreign Host (DNS rebinding: no Origin on a same-origin GET) is refused; loopback names answer', async () => {
+    const t = await integrated();
+    const { port } = await listen(t.app.listen(0, '127.0.0.1'));
+    const rebound = await getWithHost(port, '/__admin/outbox', `evil.example:${port}`);
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toMatchObject({ code: 'CROSS_SITE_REQUEST', status: 'error' });
+    expect(rebound.body).not.toContain('deliveries');
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) expect((await getWithHost(port, '/__admin/outbox', host)).status, host).toBe(200);
+    // The health check stays open; the PhoneBridge API is not the control plane.
+    expect((await getWithHost(port, '/__admin/health', `evil.example:${port}`)).status).toBe(200);
+  });
+
+  it('with a token, the Host does not matter: the token decides', async () => {
+    const t = await integrated({ adminToken: ADMIN_TOKEN });
+    const { port } = await listen(t.app.listen(0, '127.0.0.1'));
+    expect((await getWithHost(port, '/__admin/outbox', `qa-box.lan:${port}`)).status).toBe(401);
+    expect((await getWithHost(port, '/__admin/outbox', `qa-box.lan:${port}`, { Authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(200);
+  });
 });
 
 describe('the base URL handed out (the Host header is not trusted)', () => {

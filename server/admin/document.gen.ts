@@ -1214,7 +1214,9 @@ export interface components {
         };
         /**
          * @description A request that changes something came from another site's page: its `Origin` is not the
-         *     mock's own, or it says `Sec-Fetch-Site: cross-site`. Nothing was changed.
+         *     mock's own, or it says `Sec-Fetch-Site: cross-site`; or, on an open control plane (no
+         *     admin token), the request's `Host` names another machine (DNS rebinding). Nothing was
+         *     changed or shown.
          */
         CrossSiteRequest: {
             headers: {
@@ -1399,6 +1401,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1501,6 +1504,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1544,6 +1548,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
         };
     };
     createTenant: {
@@ -1600,6 +1605,7 @@ export interface operations {
             200: components["responses"]["TenantDetail"];
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1714,6 +1720,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1812,6 +1819,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["NotInJournal"];
         };
     };
@@ -1854,6 +1862,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1883,6 +1892,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["NotInJournal"];
         };
     };
@@ -1916,6 +1926,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -1949,6 +1960,7 @@ export interface operations {
             };
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -2075,6 +2087,7 @@ export interface operations {
             200: components["responses"]["ClockNow"];
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };
@@ -2133,6 +2146,7 @@ export interface operations {
             200: components["responses"]["LimitsNow"];
             400: components["responses"]["BadTrigger"];
             401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
             404: components["responses"]["UnknownTenant"];
         };
     };

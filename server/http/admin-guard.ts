@@ -12,7 +12,10 @@
  * - a request that changes something and comes from another site's page
  *   (an Origin other than the mock's own, or Sec-Fetch-Site: cross-site) is
  *   refused with 403 CROSS_SITE_REQUEST, token or not: a form on any web page
- *   can POST to 127.0.0.1. Clients that are no browser send no Origin and pass.
+ *   can POST to 127.0.0.1. Clients that are no browser send no Origin and pass;
+ * - without a token, a request whose Host names something other than the
+ *   mock (DNS rebinding: a site re-pointed at 127.0.0.1) is refused the same
+ *   way, reads included: the journal and outbox hold vendors' secrets.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isLoopbackHost } from '../net/addresses.js';
@@ -91,6 +94,17 @@ export function openOperationsOf(document: Record<string, unknown>): Set<string>
   return open;
 }
 
+/**
+ * Why a request names a host that is not the mock's, or undefined when it names the mock (or none). A page
+ * whose DNS name an attacker re-pointed at 127.0.0.1 (DNS rebinding) is same-origin to the browser and sends
+ * no Origin on a GET; its Host header still carries the attacker's name.
+ */
+export function foreignHostReason(request: Pick<ApiRequest, 'headers'>, origins: readonly string[]): string | undefined {
+  const host = request.headers.host;
+  if (host === undefined || origins.some((origin) => new URL(origin).host === host.toLowerCase())) return undefined;
+  return `a request for the host ${host} cannot use the open control plane (only ${origins.map((o) => new URL(o).host).join(' or ')}): set PHONEBRIDGE_ADMIN_TOKEN to reach it under another name`;
+}
+
 export function createControlPlaneGuard({ adminToken, openOperations, personaTenant, revokeFailed }: GuardOptions): ControlPlaneGuard {
   const authorised = (request: ApiRequest) => adminToken === undefined || bearerMatches(request.headers.authorization, adminToken);
   return ({ request, api, operationId, origins }) => {
@@ -98,6 +112,9 @@ export function createControlPlaneGuard({ adminToken, openOperations, personaTen
     if (api === 'admin' && operationId !== undefined) {
       const crossSite = crossSiteReason(request, origins);
       if (crossSite) return { refusal: errorResponse('CROSS_SITE_REQUEST', { subject: crossSite }) };
+      // Open (no token, loopback only), the control plane answers only requests that name the mock.
+      const foreign = adminToken === undefined && !openOperations.has(operationId) ? foreignHostReason(request, origins) : undefined;
+      if (foreign) return { refusal: errorResponse('CROSS_SITE_REQUEST', { subject: foreign }) };
       if (!openOperations.has(operationId) && !authorised(request)) return { refusal: errorResponse('ADMIN_TOKEN_REQUIRED') };
     }
     if (api === 'accounts' && operationId === 'revokeToken' && !authorised(request)) {

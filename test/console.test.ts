@@ -47,7 +47,7 @@ describe.skipIf(missing)(missing ? `the web console in Chromium (skipped: ${miss
   };
 
   /** axe-core's serious and critical violations on the page as it is, as readable lines. */
-  const seriousViolations = async (): Promise<string[]> => {
+  const seriousViolations = async (page: Page): Promise<string[]> => {
     // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
     if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
     const results = await page.evaluate(() => {
@@ -62,13 +62,13 @@ describe.skipIf(missing)(missing ? `the web console in Chromium (skipped: ${miss
   };
 
   /** At both sizes: no serious or critical axe violation, and a screenshot. */
-  const checkView = async (name: string) => {
+  const checkView = async (name: string, on: Page = page) => {
     for (const [size, viewport] of Object.entries(SIZES)) {
-      await page.setViewportSize(viewport);
-      expect(await seriousViolations(), `${name} at ${size}`).toEqual([]);
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${size}.png`), fullPage: true });
+      await on.setViewportSize(viewport);
+      expect(await seriousViolations(on), `${name} at ${size}`).toEqual([]);
+      await on.screenshot({ path: path.join(SHOTS, `${name}-${size}.png`), fullPage: true });
     }
-    await page.setViewportSize(SIZES.desktop);
+    await on.setViewportSize(SIZES.desktop);
   };
 
   const column = (title: string) => page.getByRole('list', { name: `${title} calls` });
@@ -260,6 +260,8 @@ describe.skipIf(missing)(missing ? `the web console in Chromium (skipped: ${miss
     try {
       const other = await browser.newPage();
       await other.goto(`${guarded.url}/__admin/console/`);
+      await other.getByLabel('Admin token').waitFor();
+      await checkView('sign-in', other);
       await other.getByLabel('Admin token').fill('wrong');
       await other.getByRole('button', { name: 'Sign in' }).click();
       await other.getByLabel('Admin token').waitFor(); // still asked

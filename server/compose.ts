@@ -20,6 +20,7 @@ import { LiveEvents } from './journal/live.js';
 import { recordRequests } from './journal/recorder.js';
 import { loadDocument, packageDir } from './openapi/documents.js';
 import { createPhoneBridgeV2 } from './phonebridge/v2/api.js';
+import { createPhoneBridgeV3 } from './phonebridge/v3/api.js';
 import { createAddressGuard, type Listening } from './outbound/address-guard.js';
 import { DeliveryRate } from './outbound/rate.js';
 import type { RequestTrace } from './openapi/types.js';
@@ -67,8 +68,10 @@ export interface Mock {
 
 /** The calls a write may have changed: the one it names, and the one it was transferred from. */
 function callrefidsOf(trace: RequestTrace): string[] {
-  const { callrefid, transfercallrefid } = trace.params ?? {};
-  return [callrefid, transfercallrefid].filter((id): id is string => typeof id === 'string');
+  // v2 names a call `callrefid` (`transfercallrefid`), v3 `id` (`transferredcallid`); an admin trigger `callrefid`.
+  const { callrefid, transfercallrefid, transferredcallid } = trace.params ?? {};
+  const v3Id = trace.operationId?.startsWith('v3') ? trace.params?.id : undefined;
+  return [callrefid, transfercallrefid, v3Id, transferredcallid].filter((id): id is string => typeof id === 'string');
 }
 
 /** The whole mock: the PhoneBridge API, Zoho's accounts server and the control plane on one app. */
@@ -101,6 +104,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
     },
   });
   const phonebridge = await createPhoneBridgeV2({ tenants, onWrite: onPhoneBridgeWrite, logError });
+  const phonebridgeV3 = await createPhoneBridgeV3({ tenants, onWrite: onPhoneBridgeWrite, logError });
   const accounts = await createAccountsApi({
     tenants,
     tokenTtlSeconds: config.tokenTtlSeconds,
@@ -111,8 +115,9 @@ export async function createMock({ store, clock, config, events = new RequestEve
     logError,
   });
   const targets = {
-    statusesOf: (id: string) => [phonebridge, accounts].flatMap((api) => (api.operationIds.includes(id) ? api.statusesOf(id).map((s) => s.status) : [])),
-    phonebridgeOperations: phonebridge.operationIds,
+    statusesOf: (id: string) =>
+      [phonebridge, phonebridgeV3, accounts].flatMap((api) => (api.operationIds.includes(id) ? api.statusesOf(id).map((s) => s.status) : [])),
+    phonebridgeOperations: [...phonebridge.operationIds, ...phonebridgeV3.operationIds],
   };
   const admin = await createAdminApi({
     tenants,
@@ -134,10 +139,16 @@ export async function createMock({ store, clock, config, events = new RequestEve
     onWrite,
     logError,
   });
-  const documents = { phonebridge: loadDocument('phonebridge.yaml'), accounts: loadDocument('accounts.yaml'), admin: loadDocument('admin.yaml') };
+  const documents = {
+    phonebridge: loadDocument('phonebridge.yaml'),
+    'phonebridge-v3': loadDocument('phonebridge-v3.yaml'),
+    accounts: loadDocument('accounts.yaml'),
+    admin: loadDocument('admin.yaml'),
+  };
   const app = createApp({
     apis: [
       ['phonebridge', phonebridge],
+      ['phonebridge-v3', phonebridgeV3],
       ['accounts', accounts],
       ['admin', admin],
     ],
@@ -155,7 +166,7 @@ export async function createMock({ store, clock, config, events = new RequestEve
     consoleDir: path.join(packageDir(), 'dist', 'console'),
     logError,
   });
-  const hints = createHinter([documents.phonebridge.document, documents.accounts.document]);
+  const hints = createHinter([documents.phonebridge.document, documents['phonebridge-v3'].document, documents.accounts.document]);
   recordRequests({ events, tenants, journal, live, hints, logError });
   const stopSweeping = sweepExpiredTenants(tenants, config.tenantTtlSeconds, logError);
   return { app, events, tenants, journal, live, setListening: (address) => void (listening = address), close: stopSweeping };

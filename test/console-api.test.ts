@@ -93,6 +93,7 @@ it("GET /__admin/tenants/{id} -> each org's registrations: the click-to-call URL
   expect(licensed.registrations).toEqual([
     {
       userId: NIKITA,
+      api: 'v2',
       clicktocallurl: `${receiver.base}/c2c`,
       actionUrls: { holdurl: `${receiver.base}/hold` },
       authorizationparam: { name: 'Authorization', value: 'secret' },

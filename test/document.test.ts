@@ -151,6 +151,7 @@ describe('the generated handler types (npm run generate)', () => {
 
   it.each([
     ['phonebridge.yaml', 'server/phonebridge/v2/document.gen.ts'],
+    ['phonebridge-v3.yaml', 'server/phonebridge/v3/document.gen.ts'],
     ['accounts.yaml', 'server/accounts/document.gen.ts'],
     ['admin.yaml', 'server/admin/document.gen.ts'],
     ['phonebridge.yaml', 'examples/typescript-client/phonebridge.d.ts'],

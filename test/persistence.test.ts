@@ -42,6 +42,10 @@ function conversation(t: TestApp, receiverBase: string, userId: () => string) {
   let refresh = '';
   let tenant = '';
   const post = (path: string, fields: Record<string, string>) => t.http.post(`${BASE}/${path}`).set(admin).type('form').send(fields);
+  const v3 = (method: 'get' | 'post' | 'delete', path: string, fields?: Record<string, string>) => {
+    const request = t.http[method](`/phonebridge/v3/${path}`).set(admin);
+    return fields ? request.type('form').send(fields) : request;
+  };
   return [
     () => t.http.post(`${BASE}/integrate`).set(admin),
     () =>
@@ -100,6 +104,18 @@ function conversation(t: TestApp, receiverBase: string, userId: () => string) {
     () => t.http.post('/oauth/v2/token/revoke').type('form').send({ token: refresh }),
     () => t.http.delete(`${BASE}/clicktocallandcallcontrol`).set(admin),
     () => t.http.delete(`${BASE}/integrate`).set(admin),
+    // PhoneBridge v3, over the same org.
+    () => v3('post', 'integrate'),
+    () => v3('get', 'users').query({ perPage: 2 }),
+    () => v3('post', 'clicktodial', { clicktodialuri: `${receiverBase}/v3/dial`, clicktodialparam: "[{name:callee,value:'{to}'}]" }),
+    () => v3('post', 'callcontrol', { holduri: `${receiverBase}/v3/hold` }),
+    () => v3('post', 'callnotify', { type: 'received', state: 'ringing', id: 'v3-1', from: '+18885554567', to: '100' }),
+    () => v3('post', 'callnotify', { type: 'received', state: 'ended', id: 'v3-1', from: '+18885554567', to: '100', duration: '5' }),
+    () => v3('post', 'clicktodialerror', { code: 'busy', from: '100', to: '+18885554567' }),
+    () => v3('delete', 'clicktodial'),
+    () => v3('delete', 'callcontrol'),
+    () => v3('delete', 'integrate'),
+    () => t.http.post('/__admin/tenants/default/profile').send({ profile: 'live' }),
     () => t.http.get('/__admin/requests'),
     () => t.http.post('/__admin/requests/count').send({ operation: 'callReceived' }),
     () => t.http.get('/__admin/requests/1'),
@@ -157,10 +173,10 @@ describe('every write operation is saved, by the engine', () => {
     }
   });
 
-  it('the conversation ran every operation of the three documents', async () => {
-    const documented = (await Promise.all((['phonebridge.yaml', 'accounts.yaml', 'admin.yaml'] as const).map(initialisedBackend))).flatMap((b) =>
-      b.router.getOperations().map((op) => op.operationId!),
-    );
+  it('the conversation ran every operation of the four documents', async () => {
+    const documented = (
+      await Promise.all((['phonebridge.yaml', 'phonebridge-v3.yaml', 'accounts.yaml', 'admin.yaml'] as const).map(initialisedBackend))
+    ).flatMap((b) => b.router.getOperations().map((op) => op.operationId!));
     // streamEvents never ends, so it has no place in a conversation of requests: test/control-plane-process.test.ts reads it.
     expect([...writes, ...reads].sort()).toEqual(documented.filter((id) => id !== 'streamEvents').sort());
   });

@@ -71,7 +71,7 @@ function deliveriesOf(orgs: Org[]) {
 }
 
 /** The operations whose path names the tenant they act on. */
-const TENANT_PATH_OPERATIONS = new Set(['getTenant', 'deleteTenant', 'resetTenant']);
+const TENANT_PATH_OPERATIONS = new Set(['getTenant', 'deleteTenant', 'resetTenant', 'setProfile']);
 
 /**
  * A fresh world for some orgs of a tenant: those orgs and what belongs to
@@ -150,14 +150,15 @@ export async function createAdminApi({
       const org = params.orgid !== undefined ? orgById(db, params.orgid) : orgOfUser(db, params.userid);
       const user = org && findUser(org, params.userid);
       if (!org || !user?.active) fail('UNKNOWN_USER', { param: 'userid' });
-      const registration = org.clickToCall[user.id] ?? fail('CLICKTOCALL_NOT_ENABLED');
+      const registration = org.clickToCall[user.id];
+      const url = registration?.clicktocallurl ?? fail('CLICKTOCALL_NOT_ENABLED');
       let tonumber = params.tonumber;
       if (tonumber === undefined) {
         if (params.recordid === undefined) fail('REQUIRED_PARAM_MISSING', { param: 'tonumber' });
         tonumber = recordPhone(org, params.recordid) ?? fail('UNKNOWN_RECORD', { param: 'recordid' });
       }
-      const { fields, headers } = clickToCallRequest(registration, user, tonumber);
-      return send(db, org, { kind: 'clicktocall', orgId: org.id, userId: user.id, callrefid: null, url: registration.clicktocallurl, fields, headers });
+      const { fields, headers } = clickToCallRequest(registration!, user, tonumber);
+      return send(db, org, { kind: 'clicktocall', orgId: org.id, userId: user.id, callrefid: null, url, fields, headers });
     },
 
     triggerCallControl: async ({ params, db }) => {

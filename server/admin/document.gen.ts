@@ -197,6 +197,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/tenants/{id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Follow Zoho's documents or its live API where they disagree
+         * @description Sets the tenant's `profile` (see `Profile`); it applies from the next request and survives resets.
+         */
+        post: operations["setProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__admin/requests": {
         parameters: {
             query?: never;
@@ -466,7 +486,18 @@ export interface components {
          * @example default
          */
         TenantId: string;
+        ProfileChange: {
+            profile: components["schemas"]["Profile"];
+        };
+        /**
+         * @description Where Zoho's documents and its live API disagree (PhoneBridge v3; see
+         *     `openapi/phonebridge-v3.yaml`), which one the tenant follows:
+         *     `documented` (the default) or `live` (what vendors report).
+         * @enum {string}
+         */
+        Profile: "documented" | "live";
         NewTenant: {
+            profile?: components["schemas"]["Profile"];
             /** @description The fake data's seed (default the mock's, `PHONEBRIDGE_SEED`). */
             seed?: number;
             /** @description Leads and Contacts per org (default the mock's, `PHONEBRIDGE_CRM_SIZE`). */
@@ -478,6 +509,7 @@ export interface components {
             label?: string;
         };
         TenantSummary: {
+            profile: components["schemas"]["Profile"];
             id: components["schemas"]["TenantId"];
             label: string | null;
             seed: number;
@@ -693,7 +725,7 @@ export interface components {
             /** @description The fields as the mock read them (declared ones only, coerced), or null when the request was refused before. */
             fields: Record<string, never> | null;
             /** @enum {string|null} */
-            api: "phonebridge" | "accounts" | null;
+            api: "phonebridge" | "phonebridge-v3" | "accounts" | null;
             /** @description The operation matched; null for 404 and 405. */
             operationId: string | null;
             orgId: string | null;
@@ -722,7 +754,13 @@ export interface components {
         /** @enum {string} */
         CallState: "ringing" | "dialing" | "answered" | "missed" | "ended";
         Call: {
+            /** @description The vendor's call id (v3's `id`). */
             callrefid: string;
+            /**
+             * @description The PhoneBridge version the vendor reported the call through.
+             * @enum {string}
+             */
+            api: "v2" | "v3";
             orgId: string;
             state: components["schemas"]["CallState"];
             /** @enum {string} */
@@ -815,7 +853,13 @@ export interface components {
         /** @description What one CRM user's click-to-call registration holds (`POST /crm/v2/phonebridge/clicktocall`). */
         Registration: {
             userId: string;
-            clicktocallurl: string;
+            /**
+             * @description v2: `clicktocallandcallcontrol`; v3: `clicktodial` (the click-to-call URL and pairs) and `callcontrol`.
+             * @enum {string}
+             */
+            api: "v2" | "v3";
+            /** @description The click-to-call (v3 click-to-dial) URL; null for a v3 user who registered call control only. */
+            clicktocallurl: string | null;
             /** @description The call-control URL registered for each action, if any. */
             actionUrls: {
                 [key: string]: string;
@@ -927,6 +971,7 @@ export interface components {
                  *       "label": "ci-1234",
                  *       "seed": 42,
                  *       "crmSize": 50,
+                 *       "profile": "documented",
                  *       "createdAt": "2026-11-26T12:00:00.000Z",
                  *       "lastUsedAt": "2026-11-26T12:00:00.000Z",
                  *       "expiresAt": "2026-11-27T12:00:00.000Z",
@@ -1534,6 +1579,7 @@ export interface operations {
                      *           "label": "default",
                      *           "seed": 42,
                      *           "crmSize": 50,
+                     *           "profile": "documented",
                      *           "createdAt": "2026-11-26T12:00:00.000Z",
                      *           "lastUsedAt": "2026-11-26T12:00:00.000Z",
                      *           "expiresAt": null
@@ -1663,6 +1709,29 @@ export interface operations {
             content: {
                 "application/json": components["schemas"]["SeedParams"];
                 "application/x-www-form-urlencoded": components["schemas"]["SeedParams"];
+            };
+        };
+        responses: {
+            200: components["responses"]["TenantDetail"];
+            400: components["responses"]["BadTrigger"];
+            401: components["responses"]["AdminTokenRequired"];
+            403: components["responses"]["CrossSiteRequest"];
+            404: components["responses"]["UnknownTenant"];
+        };
+    };
+    setProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileChange"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProfileChange"];
             };
         };
         responses: {

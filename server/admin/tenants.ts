@@ -8,7 +8,7 @@ import { TenantLimitError, type Tenants } from '../tenants/registry.js';
 import { fail } from '../zoho/errors.js';
 import type { operations } from './document.gen.js';
 
-type TenantOperations = Pick<operations, 'listTenants' | 'createTenant' | 'getTenant' | 'deleteTenant' | 'resetTenant'>;
+type TenantOperations = Pick<operations, 'listTenants' | 'createTenant' | 'getTenant' | 'deleteTenant' | 'resetTenant' | 'setProfile'>;
 
 /** A user's registration: the click-to-call URL, each action's URL, the pairs sent with every request. */
 function registrationView(userId: string, registration: ClickToCallRegistration) {
@@ -18,13 +18,31 @@ function registrationView(userId: string, registration: ClickToCallRegistration)
     if (url !== undefined) actionUrls[field] = url;
   }
   const { clicktocallurl, authorizationparam, clicktocallparam, callcontrolparam, registeredAt } = registration;
-  return { userId, clicktocallurl, actionUrls, authorizationparam, clicktocallparam, callcontrolparam, registeredAt };
+  return {
+    userId,
+    api: registration.api ?? ('v2' as const),
+    clicktocallurl: clicktocallurl ?? null,
+    actionUrls,
+    authorizationparam,
+    clicktocallparam,
+    callcontrolparam,
+    registeredAt,
+  };
 }
 
 /** What every listing shows of a tenant. */
 function summary(tenants: Tenants, tenant: Tenant) {
   const { id, label, seed, crmSize, createdAt, lastUsedAt } = tenant;
-  return { id, label, seed, crmSize, createdAt, lastUsedAt, expiresAt: tenants.expiresAt(tenant)?.toISOString() ?? null };
+  return {
+    id,
+    label,
+    seed,
+    crmSize,
+    profile: tenant.profile ?? 'documented',
+    createdAt,
+    lastUsedAt,
+    expiresAt: tenants.expiresAt(tenant)?.toISOString() ?? null,
+  };
 }
 
 /** A tenant with everything a test needs to use it: persona tokens, OAuth clients, orgs and users. */
@@ -73,7 +91,7 @@ export function tenantHandlers(tenants: Tenants): HandlersOf<TenantOperations, u
 
     createTenant: async ({ params }) => {
       try {
-        const tenant = await tenants.create({ seed: params.seed, crmSize: params.crmSize, label: params.label ?? null });
+        const tenant = await tenants.create({ seed: params.seed, crmSize: params.crmSize, label: params.label ?? null, profile: params.profile });
         return { status: 201, body: tenantDetail(tenants, tenant), orgId: tenant.defaultOrgId };
       } catch (error) {
         if (error instanceof TenantLimitError) fail('TOO_MANY_TENANTS', { subject: error.message });
@@ -90,5 +108,10 @@ export function tenantHandlers(tenants: Tenants): HandlersOf<TenantOperations, u
     },
 
     resetTenant: async ({ db, params }) => ({ status: 200, body: tenantDetail(tenants, await tenants.reset(db, params.seed)) }),
+
+    setProfile: ({ db, params }) => {
+      db.profile = params.profile;
+      return { status: 200, body: tenantDetail(tenants, db) };
+    },
   };
 }

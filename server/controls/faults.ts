@@ -32,7 +32,7 @@ function matches({ match }: Fault, target: FaultTarget): boolean {
   if (match.method !== undefined && match.method.toUpperCase() !== target.method.toUpperCase()) return false;
   if (match.path !== undefined) return normalize(match.path) === normalize(target.path);
   // Neither an operation nor a path: every PhoneBridge operation.
-  return match.method !== undefined || (target.api === 'phonebridge' && target.operationId !== undefined);
+  return match.method !== undefined || (target.api.startsWith('phonebridge') && target.operationId !== undefined);
 }
 
 const exhausted = (fault: Fault) => fault.times !== null && fault.hits >= fault.times;

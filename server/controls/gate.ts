@@ -44,7 +44,7 @@ export function createGate(tenants: Tenants, limiter: Limiter, changed: (tenantI
     let release = NOTHING;
     // Zoho counts an org's API calls: only PhoneBridge operations, with a token of the tenant's org.
     const token = zohoToken(request.headers);
-    const org = token && tenant.limits && api === 'phonebridge' && operationId ? tenant.orgs[tenant.tokens[token]?.orgId ?? ''] : undefined;
+    const org = token && tenant.limits && api.startsWith('phonebridge') && operationId ? tenant.orgs[tenant.tokens[token]?.orgId ?? ''] : undefined;
     if (org && tenant.limits) {
       const admission = limiter.admit(tenant.id, org, tenant.limits, tenants.now(tenant));
       if (!admission.admitted) {

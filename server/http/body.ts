@@ -4,6 +4,7 @@
  * JSON, an unknown charset, too large, nested too deep) is ignored: the request
  * goes on as if it had none, so routing (404) and the token (401) come first.
  */
+import busboy from 'busboy';
 import express, { type RequestHandler } from 'express';
 
 const MAX_BODY_DEPTH = 16;
@@ -32,14 +33,64 @@ export function rawBodyOf(req: object): Buffer | undefined {
 
 const keepRaw = (req: object, _res: unknown, buffer: Buffer) => void ((req as WithRaw)[RAW] = buffer);
 
+const LIMIT_BYTES = 1024 * 1024;
+
 /**
- * The form and JSON parsers, each turning an unreadable body into none; then
- * any other body is read too (and ignored), so the journal shows what was sent.
+ * `multipart/form-data` read like a form (its fields; files are dropped), as
+ * real v3 clients send it (busboy). An unreadable or oversized one is no body.
+ */
+function multipart(): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.is('multipart/form-data')) return next();
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fieldSize: LIMIT_BYTES, fields: 1000, files: 0, parts: 1000 } });
+    } catch {
+      return next(); // no boundary: left to the parser of other bodies
+    }
+    // Null prototype, as the form parser gives: a field named __proto__ is a field.
+    const fields = Object.create(null) as Record<string, string>;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    // Marks the body as read, so the parsers after this one leave it alone.
+    (req as unknown as { _body: boolean })._body = true;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= LIMIT_BYTES) chunks.push(chunk);
+      else failed = true;
+    });
+    parser.on('field', (name, value) => void (fields[name] = value));
+    parser.on('file', (_name, stream) => void stream.resume());
+    parser.on('error', () => {
+      failed = true;
+      req.unpipe(parser);
+      req.resume();
+      req.once('end', finish);
+    });
+    let done = false;
+    function finish() {
+      if (done) return;
+      done = true;
+      (req as WithRaw)[RAW] = Buffer.concat(chunks);
+      req.body = failed ? undefined : fields;
+      next();
+    }
+    parser.on('close', finish);
+    req.pipe(parser);
+  };
+}
+
+/**
+ * The form, JSON and multipart parsers, each turning an unreadable body into
+ * none; then any other body is read too (and ignored), so the journal shows
+ * what was sent.
  */
 export function bodyParsers(): RequestHandler[] {
   const parsers = [
     express.urlencoded({ extended: false, limit: LIMIT, verify: keepRaw }),
     express.json({ limit: LIMIT, strict: false, verify: keepRaw }),
+    multipart(),
     express.raw({ type: () => true, limit: LIMIT, verify: keepRaw }),
   ];
   return parsers.map(

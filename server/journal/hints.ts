@@ -7,6 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { fieldSource } from '../openapi/fields.js';
+import type { Profile } from '../store/schema.js';
 
 export interface HintInput {
   method: string;
@@ -24,6 +25,8 @@ export interface HintInput {
   status: number;
   /** The mock's clock. */
   now: Date;
+  /** The tenant's profile, where Zoho's documents and its live API disagree (PhoneBridge v3). */
+  profile?: Profile;
 }
 
 export interface Hint {
@@ -207,12 +210,21 @@ export function createHinter(documents: Record<string, unknown>[]): (input: Hint
 }
 
 function authHints(input: HintInput): Hint[] {
-  // Only the CRM API takes a token; the accounts server's token endpoints take theirs as fields.
-  if (!input.path.startsWith('/crm/')) return [];
+  // Only the CRM API and PhoneBridge v3 take a token; the accounts server's token endpoints take theirs as fields.
+  const v3 = input.path.startsWith('/phonebridge/v3/');
+  if (!input.path.startsWith('/crm/') && !v3) return [];
   const hints: Hint[] = [];
   const authorization = input.headers.authorization ?? '';
   if (/^\s*bearer\s/i.test(authorization))
-    hints.push({ code: 'bearer-scheme', message: 'Authorization uses the Bearer scheme; Zoho expects "Authorization: Zoho-oauthtoken <access token>"' });
+    hints.push({
+      code: 'bearer-scheme',
+      message: !v3
+        ? 'Authorization uses the Bearer scheme; Zoho expects "Authorization: Zoho-oauthtoken <access token>"'
+        : input.profile === 'live'
+          ? 'Authorization uses the Bearer scheme: refused (401), as Zoho\'s live API does (profile live); send "Authorization: Zoho-oauthtoken <access token>"'
+          : 'Authorization uses the Bearer scheme: accepted, as Zoho\'s v3 authentication page says (profile documented); Zoho\'s live API answers it 401, so send "Authorization: Zoho-oauthtoken <access token>"',
+    });
+  if (v3) hints.push(...profileHints(input));
   for (const name of Object.keys(input.query))
     if (TOKEN_PARAMS.has(name.toLowerCase()))
       hints.push({
@@ -399,4 +411,26 @@ function span(ms: number): string {
   if (minutes < 60) return `${minutes} min`;
   const rest = minutes % 60;
   return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
+}
+
+/** The v3 `callnotify` states Zoho documents but its live API refuses: which profile decided. */
+const LIVE_REFUSED = /^(missed|busy|invalid|blocked|notavailable|noanswer|rejected)$/;
+
+function profileHints(input: HintInput): Hint[] {
+  if (!input.path.toLowerCase().endsWith('/callnotify') || typeof input.body !== 'object' || input.body === null) return [];
+  const { type, state } = input.body as Record<string, unknown>;
+  if (typeof state !== 'string' || !LIVE_REFUSED.test(state) || (state === 'missed' ? type !== 'received' : type !== 'dialed')) return [];
+  return [
+    input.profile === 'live'
+      ? {
+          code: 'profile-live',
+          field: 'state',
+          message: `state=${state}: refused (400), as Zoho's live API does (profile live), though Zoho's documents list it`,
+        }
+      : {
+          code: 'profile-documented',
+          field: 'state',
+          message: `state=${state}: accepted, as Zoho's documents list it (profile documented); Zoho's live API answers it 400 (profile live)`,
+        },
+  ];
 }

@@ -95,7 +95,9 @@ export function recordRequests({ events, tenants, journal, live, hints, logError
     const { request, rawBody, result } = end;
     const fields = end.params ?? null;
     const parsed = (typeof request.body === 'object' && request.body) as Record<string, unknown> | false;
-    const callrefid = text(fields?.callrefid) ?? (parsed ? text(parsed.callrefid) : undefined) ?? null;
+    // v3 names the call `id`.
+    const callrefid =
+      text(fields?.callrefid) ?? (end.api === 'phonebridge-v3' ? text(fields?.id) : undefined) ?? (parsed ? text(parsed.callrefid) : undefined) ?? null;
     const bodyText = rawBody && rawBody.length > 0 ? rawBody.subarray(0, BODY_CAP).toString('utf8') : undefined;
     const entry: Omit<JournalEntry, 'id'> = {
       // The tenant's clock, as every other time it keeps (a test that moves it sees journal times follow).
@@ -127,11 +129,12 @@ export function recordRequests({ events, tenants, journal, live, hints, logError
         operationId: end.operationId,
         status: result.status,
         now: tenants.now(tenant),
+        profile: tenant.profile ?? 'documented',
       }),
       warnings: end.warnings ?? [],
     };
     live.publish(tenant.id, 'request', journal.add(entry));
-    if (end.api === 'phonebridge' && result.status < 300) announceCall(tenant, end.orgId, callrefid);
+    if (end.api.startsWith('phonebridge') && result.status < 300) announceCall(tenant, end.orgId, callrefid);
   };
 
   events.on('request:end', (end) => {

@@ -19,7 +19,7 @@ export function packageDir(): string {
 export const openapiDir = (): string => path.join(packageDir(), 'openapi');
 
 /** The documents this mock serves, by file name. */
-export type DocumentFile = 'phonebridge.yaml' | 'accounts.yaml' | 'admin.yaml';
+export type DocumentFile = 'phonebridge.yaml' | 'phonebridge-v3.yaml' | 'accounts.yaml' | 'admin.yaml';
 
 export interface DocumentText {
   yaml: string;

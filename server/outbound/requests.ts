@@ -40,9 +40,20 @@ function authorization(registration: ClickToCallRegistration): { fields: [string
   return { fields: [[pair.name, pair.value]], headers: asHeader ? { [name]: pair.value } : {} };
 }
 
-/** The click-to-call request's fields and headers: tonumber, userid, the user's own number, the custom pairs. */
+/** `{to}` (or `'{to}'`, as Zoho's example writes it) in a v3 click-to-dial pair's value: the number clicked. */
+const TO_PLACEHOLDER = /'\{to\}'|\{to\}/g;
+
+/**
+ * The click-to-call request's fields and headers. v2: tonumber, userid, the user's own number, the custom pairs.
+ * v3 (click-to-dial): tonumber, then the custom pairs with `{to}` replaced by the number (no user id: vendors
+ * name the user with their own pairs).
+ */
 export function clickToCallRequest(registration: ClickToCallRegistration, user: CrmUser, tonumber: string) {
   const auth = authorization(registration);
+  if (registration.api === 'v3') {
+    const pairs = registration.clicktocallparam.map(({ name, value }): [string, string] => [name, value.replace(TO_PLACEHOLDER, () => tonumber)]);
+    return { fields: [['tonumber', tonumber] as [string, string], ...pairs, ...auth.fields], headers: auth.headers };
+  }
   const fields: [string, string][] = [
     ['tonumber', tonumber],
     ['userid', user.id],

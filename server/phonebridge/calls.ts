@@ -28,6 +28,8 @@ export interface CallReport {
   transfercallrefid?: string;
   /** The fields as received, kept on the event. */
   fields: Record<string, unknown>;
+  /** The version that reported it; absent: v2. */
+  api?: 'v3';
 }
 
 const CLICK_TO_CALL_LINK_WINDOW_MS = 10 * 60_000;
@@ -102,6 +104,7 @@ export function recordCallEvent(
   const userId = report.userid !== undefined && findUser(org, report.userid) ? report.userid : callerUserId;
   const log: CallLog = existing ?? {
     callrefid,
+    ...(report.api ? { api: report.api } : {}),
     direction,
     state: 'ringing',
     fromnumber: report.fromnumber,
@@ -189,6 +192,7 @@ export function callActions(org: Org, log: CallLog): Record<CallControlAction, {
 export function callView(org: Org, log: CallLog) {
   return {
     callrefid: log.callrefid,
+    api: log.api ?? 'v2',
     orgId: org.id,
     state: log.state,
     direction: log.direction,

@@ -7,6 +7,8 @@ import { LICENSED_ORG_ID, OAUTH_CLIENTS, TOKENS } from '../../fixtures/personas.
 import { dict } from './dict.js';
 import { DEFAULT_TENANT, type Db, type Delivery, type Tenant } from './schema.js';
 
+const V3_SCOPE = 'PhoneBridge.call.log';
+
 export const SCHEMA_VERSION = 4;
 
 /** One world as versions 1 and 2 saved the whole database. */
@@ -57,6 +59,11 @@ function migrateTenant(tenant: Tenant & { outbox?: Delivery[] }): Tenant {
   tenant.grantCodes = dict(tenant.grantCodes);
   tenant.refreshTokens = dict(tenant.refreshTokens);
   tenant.nextDeliveryId ??= 1;
+  // Added within version 4 (PhoneBridge v3): the fixed persona tokens carry v3's scope too.
+  for (const token of Object.values(tenant.personas ?? {})) {
+    const grant = tenant.tokens[token];
+    if (grant && !grant.scopes.includes(V3_SCOPE)) grant.scopes.push(V3_SCOPE);
+  }
   // Added within version 3 (clock, faults, limits): a file without them has none.
   tenant.clockOffsetMs ??= 0;
   tenant.faults ??= [];

@@ -64,7 +64,10 @@ export interface NameValue {
 }
 
 export interface ClickToCallRegistration {
-  clicktocallurl: string;
+  /** The click-to-call (v3: click-to-dial) URL; absent for a v3 user who registered call control only. */
+  clicktocallurl?: string;
+  /** Registered through PhoneBridge v3 (`clicktodial`, `callcontrol`); absent: v2. */
+  api?: 'v3';
   answerurl?: string;
   hungupurl?: string;
   muteurl?: string;
@@ -96,6 +99,8 @@ export interface CallEvent {
 
 export interface CallLog {
   callrefid: string;
+  /** The PhoneBridge version the vendor reported it through; absent: v2. */
+  api?: 'v3';
   direction: 'inbound' | 'outbound';
   state: 'ringing' | 'dialing' | 'answered' | 'missed' | 'ended';
   fromnumber: string;
@@ -123,6 +128,8 @@ export interface CallWarning {
   at: string;
   event: CallEventType;
 }
+
+export type Profile = 'documented' | 'live';
 
 export type CallControlAction = 'answer' | 'hangup' | 'mute' | 'unmute' | 'hold' | 'unhold' | 'keypress';
 
@@ -270,6 +277,8 @@ export interface Tenant {
   nextFaultId: number;
   /** Zoho's API limits applied to its orgs (POST /__admin/limits); null: none (the default). */
   limits: Limits | null;
+  /** Where Zoho's documents and its live API disagree (PhoneBridge v3), which one the tenant follows; absent: documented. */
+  profile?: Profile;
 }
 
 /** What a fault does to a request it matches. */

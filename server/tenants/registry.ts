@@ -8,7 +8,7 @@
 import { createTenant, identityOf, newIdentity, type SeedOptions } from '../../fixtures/seed.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../clock.js';
-import { DEFAULT_TENANT, type Db, type Tenant } from '../store/schema.js';
+import { DEFAULT_TENANT, type Db, type Profile, type Tenant } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
 export interface TenantsConfig {
@@ -53,7 +53,7 @@ export interface Tenants {
   use(tenant: Tenant): Tenant;
   /** When an unused tenant will be removed, or null if it never will be. */
   expiresAt(tenant: Tenant): Date | null;
-  create(options: { seed?: number; crmSize?: number; label?: string | null }): Promise<Tenant>;
+  create(options: { seed?: number; crmSize?: number; label?: string | null; profile?: Profile }): Promise<Tenant>;
   /** A fresh world for the tenant from its seed (or this one), keeping its id, tokens and client credentials; not stored. */
   fresh(tenant: Tenant, seed?: number): Tenant;
   /** Puts a tenant in place and saves it. */
@@ -121,13 +121,14 @@ export function createTenants(store: Store, clock: Clock, config: TenantsConfig)
       return new Date(Date.parse(tenant.lastUsedAt) + ttlMs);
     },
 
-    async create({ seed = config.seed, crmSize = config.crmSize, label = null }) {
+    async create({ seed = config.seed, crmSize = config.crmSize, label = null, profile }) {
       if (all().length - 1 >= config.maxTenants)
         throw new TenantLimitError(`at most ${config.maxTenants} tenants (PHONEBRIDGE_MAX_TENANTS) besides the default one`);
       const number = db().nextTenant++;
       let identity = newIdentity(number, label);
       while (db().tenants[identity.id]) identity = newIdentity(number, label);
       const tenant = createTenant(identity, options(seed, crmSize), config.redirectUris);
+      if (profile !== undefined) tenant.profile = profile;
       await store.putTenant(tenant);
       return tenant;
     },
@@ -139,6 +140,8 @@ export function createTenants(store: Store, clock: Clock, config: TenantsConfig)
         config.redirectUris,
       );
       fresh.createdAt = tenant.createdAt;
+      // A reset starts the data over, not the tenant's choice of profile.
+      if (tenant.profile !== undefined) fresh.profile = tenant.profile;
       return fresh;
     },
 

@@ -25,6 +25,12 @@ export const ERRORS = {
   PBX_ALREADY_ENABLED: { status: 403, code: 'PBX_ALREADY_ENABLED', message: '{pbx} has been already enabled for the Account' },
   DIFFERENT_PBX_ALREADY_ENABLED: { status: 403, code: 'DIFFERENT_PBX_ALREADY_ENABLED', message: 'Different PBX has been enabled for the Account' },
   PBX_NOT_REGISTERED: { status: 400, code: 'PBX_NOT_REGISTERED', message: '{pbx} is not registered' },
+  PROVIDER_NOT_REGISTERED: { status: 400, code: 'PROVIDER_NOT_REGISTERED', message: '{pbx} is not registered' },
+  DIFFERENT_PROVIDER_ALREADY_ENABLED: {
+    status: 403,
+    code: 'DIFFERENT_PROVIDER_ALREADY_ENABLED',
+    message: 'Different provider has been enabled for the Account',
+  },
   PBX_NOT_INTEGRATED: { status: 400, code: 'PBX_NOT_INTEGRATED', message: '{pbx} PBX Integration is not enabled' },
   INVALID_USER: { status: 400, code: 'INVALID_USER', message: 'Please check the user configuration' },
   INTERNAL_ERROR: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' },

@@ -5,7 +5,7 @@ import type { ClickToCallRegistration, NameValue } from '../../store/schema.js';
 import { fail } from '../../zoho/errors.js';
 import { checkAccess, success } from '../access.js';
 import type { V2Handler } from './context.js';
-import { parseNameValues } from './name-value.js';
+import { parseNameValues } from '../../zoho/name-value.js';
 
 /** The seven call-control URL fields, as the outbound requests use them. */
 const CALL_CONTROL_URLS = Object.values(ACTION_URL);

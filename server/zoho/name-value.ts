@@ -1,4 +1,4 @@
-import type { NameValue } from '../../store/schema.js';
+import type { NameValue } from '../store/schema.js';
 
 /**
  * Reads the `{name, value}` parameters (`authorizationparam`, `clicktocallparam`,
@@ -44,8 +44,17 @@ function entry(part: string): [string, string] | null {
   return key === 'name' || key === 'value' ? [key, part.slice(colon + 1).trim()] : null;
 }
 
-function fromUnquoted(text: string): NameValue[] | null {
-  const body = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+/** v3's `{to}` placeholder (`{name:callee,value:'{to}'}`), kept out of the braces that delimit the objects. */
+const PLACEHOLDER = '{to}';
+const SENTINEL = '\u0000to\u0000';
+
+function fromUnquoted(input: string): NameValue[] | null {
+  const text = input.replaceAll(PLACEHOLDER, SENTINEL);
+  const pairs = objectsOf(text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text);
+  return pairs && pairs.map(({ name, value }) => ({ name: name.replaceAll(SENTINEL, PLACEHOLDER), value: value.replaceAll(SENTINEL, PLACEHOLDER) }));
+}
+
+function objectsOf(body: string): NameValue[] | null {
   const pairs: NameValue[] = [];
   let rest = body;
   for (const match of body.matchAll(OBJECT)) {

@@ -50,3 +50,11 @@ describe('parseNameValues', () => {
 it('reads input built to make a backtracking pattern slow', () => {
   expect(parseNameValues(`{name:a${' '.repeat(200_000)}b,value:c}`)).toEqual([{ name: `a${' '.repeat(200_000)}b`, value: 'c' }]);
 });
+
+it("keeps v3's {to} placeholder, quoted or not, in a value", () => {
+  expect(parseNameValues("[{name:callee,value:'{to}'},{name:pbxuserid,value:pbx-42}]")).toEqual([
+    { name: 'callee', value: '{to}' },
+    { name: 'pbxuserid', value: 'pbx-42' },
+  ]);
+  expect(parseNameValues('{name:dial,value:sip:{to}@pbx}')).toEqual([{ name: 'dial', value: 'sip:{to}@pbx' }]);
+});

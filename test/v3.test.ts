@@ -311,15 +311,13 @@ describe('replays of real v3 clients, at the wire level', () => {
 
   it('a token refresh with every parameter in the query string and an empty body: a new token that works on v3', async () => {
     const client = t.world.clients[Object.values(t.world.clientIds)[0]!]!;
-    const code = await t.http
-      .get('/oauth/v2/auth')
-      .query({
-        response_type: 'code',
-        client_id: client.clientId,
-        scope: 'PhoneBridge.call.log',
-        redirect_uri: client.redirectUris[0],
-        access_type: 'offline',
-      });
+    const code = await t.http.get('/oauth/v2/auth').query({
+      response_type: 'code',
+      client_id: client.clientId,
+      scope: 'PhoneBridge.call.log',
+      redirect_uri: client.redirectUris[0],
+      access_type: 'offline',
+    });
     const grant = new URL(code.headers.location as string).searchParams.get('code')!;
     const first = await t.http
       .post('/oauth/v2/token')

@@ -114,8 +114,8 @@ export function banner(running: Launched, settings: readonly string[]): string {
       : '  admin token      none: HOST is loopback, the control plane is open to this machine';
   return [
     `phonebridge-mock listening on ${base}`,
-    `  PhoneBridge API  ${base}/crm/v2/phonebridge/`,
-    `  OpenAPI document ${base}/openapi.yaml  ${base}/openapi.json  (also /openapi/accounts.yaml, /openapi/admin.yaml)`,
+    `  PhoneBridge API  ${base}/crm/v2/phonebridge/ (v2)  ${base}/phonebridge/v3/ (v3)`,
+    `  OpenAPI document ${base}/openapi.yaml  ${base}/openapi.json  (also /openapi/phonebridge-v3.yaml, /openapi/accounts.yaml, /openapi/admin.yaml)`,
     `  Zoho's side      ${base}/__admin/click-to-call, /__admin/call-control, /__admin/outbox`,
     `  web console      ${base}/__admin/console/${admin.generated ? `#token=${admin.token}` : ''}`,
     `  journal, calls   ${base}/__admin/requests, /__admin/calls, /__admin/events (live); tenants: POST ${base}/__admin/tenants`,

@@ -135,6 +135,16 @@ describe.skipIf(missing)(missing ? `the web console in Chromium (skipped: ${miss
 
     await vendor('callreceived', { callrefid: 'call-unknown', fromnumber: '0019995550123', tonumber: '0018885556748' });
     await card('Ringing', 'call-unknown').getByText('Unknown caller').waitFor({ timeout: 1000 });
+    // A call reported through PhoneBridge v3 is a call like any other, with its screen pop and its version.
+    const v3 = await fetch(`${mock.url}/phonebridge/v3/callnotify`, {
+      method: 'POST',
+      headers: { Authorization: `Zoho-oauthtoken ${TOKENS.admin}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ type: 'received', state: 'ringing', id: 'call-v3', from: '+18885554567', to: '100' }),
+    });
+    expect(v3.status).toBe(200);
+    const v3Card = card('Ringing', 'call-v3');
+    await v3Card.getByRole('group', { name: 'Screen pop for +18885554567' }).getByText('Jane Smith').waitFor({ timeout: 1000 });
+    await expect(v3Card.getByText('v3', { exact: true }).count()).resolves.toBe(1);
     await checkView('calls');
 
     // The CRM user presses Answer: the vendor gets the request; the vendor then reports the answer.

@@ -39,6 +39,8 @@ export function CallDetailView({
         </dd>
         <dt>Direction</dt>
         <dd>{call.direction}</dd>
+        <dt>Reported through</dt>
+        <dd>PhoneBridge {call.api}</dd>
         <dt>From → to</dt>
         <dd>
           {call.fromnumber} → {call.tonumber}

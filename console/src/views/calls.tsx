@@ -176,6 +176,9 @@ function CallCard({ call, tenant, tenantId }: { call: Call; tenant: Tenant | und
     <li class={`call call-${call.state}`} aria-label={`Call ${call.callrefid}`}>
       <div class="call-head">
         <span class="direction">{call.direction === 'inbound' ? 'Inbound' : 'Outbound'}</span>
+        <span class="module" title={`Reported through PhoneBridge ${call.api}`}>
+          {call.api}
+        </span>
         <a href={`#/calls/${encodeURIComponent(call.orgId)}/${encodeURIComponent(call.callrefid)}`}>{call.callrefid}</a>
         <span class="muted">{time(lastAt(call))}</span>
       </div>

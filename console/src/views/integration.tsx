@@ -12,7 +12,8 @@ export function IntegrationView({ tenant }: { tenant: Tenant | undefined }) {
       <h2 id="integration-title">Integration</h2>
       <p class="muted">
         Tenant {tenant.id}
-        {tenant.label ? ` (${tenant.label})` : ''}, seed {tenant.seed}, {tenant.crmSize} records per org.
+        {tenant.label ? ` (${tenant.label})` : ''}, seed {tenant.seed}, {tenant.crmSize} records per org, profile {tenant.profile} (where Zoho's documents and
+        its live API disagree; PhoneBridge v3).
       </p>
       {tenant.orgs.map((org) => (
         <article class="org" key={org.id} aria-labelledby={`org-${org.id}`}>
@@ -39,6 +40,7 @@ export function IntegrationView({ tenant }: { tenant: Tenant | undefined }) {
               <thead>
                 <tr>
                   <th scope="col">User</th>
+                  <th scope="col">API</th>
                   <th scope="col">Click-to-call URL</th>
                   <th scope="col">Call-control URLs</th>
                   <th scope="col">Authorization</th>
@@ -49,7 +51,8 @@ export function IntegrationView({ tenant }: { tenant: Tenant | undefined }) {
                 {org.registrations.map((r) => (
                   <tr key={r.userId}>
                     <td>{userName(tenant, r.userId)}</td>
-                    <td class="url">{r.clicktocallurl}</td>
+                    <td>{r.api}</td>
+                    <td class="url">{r.clicktocallurl ?? 'none'}</td>
                     <td class="url">
                       {Object.entries(r.actionUrls).length
                         ? Object.entries(r.actionUrls).map(([field, url]) => (

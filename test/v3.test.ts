@@ -334,7 +334,21 @@ describe('replays of real v3 clients, at the wire level', () => {
       .query({ refresh_token: first.body.refresh_token, client_id: client.clientId, client_secret: client.clientSecret, grant_type: 'refresh_token' })
       .expect(200);
     await t.http.get(`${V3}/users`).set(auth(refreshed.body.access_token)).expect(200);
-    // A v2-only token does not reach v3.
+    // A v3-only token does not reach v2, nor a Zoho One search token v3.
     await t.http.get(`${BASE}/users`).set(auth(refreshed.body.access_token)).expect(401);
+    const search = await t.http
+      .get('/oauth/v2/auth')
+      .query({ response_type: 'code', client_id: client.clientId, scope: 'PhoneBridge.zohoone.search', redirect_uri: client.redirectUris[0] });
+    const searchToken = await t.http
+      .post('/oauth/v2/token')
+      .query({
+        grant_type: 'authorization_code',
+        code: new URL(search.headers.location as string).searchParams.get('code')!,
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uri: client.redirectUris[0],
+      })
+      .expect(200);
+    expect((await t.http.get(`${V3}/users`).set(auth(searchToken.body.access_token)).expect(401)).body.code).toBe('OAUTH_SCOPE_MISMATCH');
   });
 });

@@ -91,8 +91,8 @@ export interface components {
         /** @example 1000.MOCKPBXCLIENT0000000000000000 */
         ClientId: string;
         /**
-         * @description Comma-separated scopes, e.g. `ZohoCRM.crmphonebridge.ALL`.
-         * @example ZohoCRM.crmphonebridge.ALL
+         * @description Comma-separated scopes, e.g. `ZohoCRM.crmphonebridge.ALL` (v2) or `PhoneBridge.call.log` (v3).
+         * @example ZohoCRM.crmphonebridge.ALL,PhoneBridge.call.log
          */
         Scope: string;
         /** @example http://127.0.0.1:8080/callback */
@@ -229,7 +229,13 @@ export interface operations {
             query: {
                 response_type: components["schemas"]["ResponseType"];
                 client_id: components["schemas"]["ClientId"];
-                /** @description Comma-separated scopes, e.g. `ZohoCRM.crmphonebridge.ALL`. */
+                /**
+                 * @description Comma-separated scopes. PhoneBridge v2 reads `ZohoCRM.crmphonebridge.READ`,
+                 *     `.CREATE` or `.ALL`; v3 reads `PhoneBridge.call.log` (its call
+                 *     logging APIs, every v3 operation); `PhoneBridge.zohoone.search`
+                 *     (Zoho One search) is issued too, though no served operation needs it.
+                 *     Any other scope is issued as asked and gives access to nothing.
+                 */
                 scope: components["schemas"]["Scope"];
                 redirect_uri: components["schemas"]["RedirectUri"];
                 access_type?: components["schemas"]["AccessType"];

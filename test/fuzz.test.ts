@@ -1,6 +1,6 @@
 /**
  * Junk in, documented answers out: seeded random requests to every operation of
- * the three documents, with odd values in every placement. No answer may be a
+ * the four documents, with odd values in every placement. No answer may be a
  * 500, and every answer must match the document (createTestApp checks that).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -104,9 +104,12 @@ function operationsOf(file: string): Operation[] {
 }
 
 // The event stream never ends, so it cannot be answered 25 times in a row: test/control-plane-process.test.ts reads it.
-const OPERATIONS = [...operationsOf('phonebridge.yaml'), ...operationsOf('accounts.yaml'), ...operationsOf('admin.yaml')].filter(
-  (op) => op.operationId !== 'streamEvents',
-);
+const OPERATIONS = [
+  ...operationsOf('phonebridge.yaml'),
+  ...operationsOf('phonebridge-v3.yaml'),
+  ...operationsOf('accounts.yaml'),
+  ...operationsOf('admin.yaml'),
+].filter((op) => op.operationId !== 'streamEvents');
 const REQUESTS_PER_OPERATION = 25;
 
 describe('seeded junk against every operation', () => {

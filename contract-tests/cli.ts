@@ -1,21 +1,25 @@
 #!/usr/bin/env node
 /**
  * phonebridge-contract: checks a PhoneBridge target (phonebridge-mock or Zoho
- * itself) against openapi/phonebridge.yaml. Exit code 0 only when nothing failed.
+ * itself) against openapi/phonebridge.yaml (v2) and openapi/phonebridge-v3.yaml
+ * (v3). Exit code 0 only when nothing failed.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startVitest } from 'vitest/node';
+import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
 import { packageRoot } from './lib/package-root.js';
-import { ENV } from './lib/target.js';
+import { API_FILES, APIS, ENV, envFor, type Api } from './lib/target.js';
 import { ContractReporter } from './reporter.js';
 
 const USAGE = `usage: phonebridge-contract --target URL [--token TOKEN] [options]
-       phonebridge-contract vendor --clicktocallurl URL [...]   (checks a vendor's receiver; --help)
+       phonebridge-contract vendor [--api v2|v3] --clicktocallurl URL [...]   (checks a vendor's receiver; --help)
 
   --target URL               base URL, e.g. http://127.0.0.1:4010 or https://www.zohoapis.com
+  --api v2|v3|both           the PhoneBridge API to check: v2 (/crm/v2/phonebridge/..., openapi/phonebridge.yaml),
+                             v3 (/phonebridge/v3/..., openapi/phonebridge-v3.yaml) or both; default: both
+                             against phonebridge-mock, v2 against any other target (not every Zoho account has v3)
   --token TOKEN              an org admin's OAuth access token, issued to a registered vendor;
                              without it, against phonebridge-mock, the run creates a tenant of its own
                              (every persona, an OAuth client, writes allowed) and deletes it at the end
@@ -36,7 +40,7 @@ const USAGE = `usage: phonebridge-contract --target URL [--token TOKEN] [options
                              be exercised; Prefer: code=500 is used) or not; default: asked
                              of the target's /openapi.json
   --operation ID             run the per-operation checks (auth, parameters, personas, 500)
-                             only for this operation of the document; repeatable. The
+                             only for this operation of the documents checked; repeatable. The
                              privilege, routing, lifecycle and OAuth checks still run
                              whole; the coverage check then demands only its responses
   --junit FILE               write JUnit XML
@@ -119,6 +123,7 @@ const OPTIONS = {
   mock: { type: 'boolean' },
   real: { type: 'boolean' },
   operation: { type: 'string', multiple: true },
+  api: { type: 'string' },
   junit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -139,6 +144,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  if (values.api !== undefined && !['v2', 'v3', 'both'].includes(values.api)) {
+    console.error(`--api ${values.api}: expected v2, v3 or both\n\n${USAGE}`);
+    return 2;
+  }
 
   const unreachable = await whyUnreachable(values.target);
   if (unreachable) {
@@ -151,10 +160,13 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`phonebridge-contract: ${values.target} is not phonebridge-mock: --token is needed\n\n${USAGE}`);
     return 2;
   }
+  // Real accounts may not have v3: it is checked there only when asked.
+  const api = values.api ?? (isMock ? 'both' : 'v2');
+  const apis: Api[] = api === 'both' ? [...APIS] : [api as Api];
   const base = values.target.replace(/\/+$/, '');
   const tenant = values.token ? undefined : await createTenant(base);
   try {
-    return await run(values, isMock, tenant);
+    return await run(values, isMock, tenant, apis);
   } finally {
     if (tenant) await deleteTenant(base, tenant);
   }
@@ -162,9 +174,12 @@ export async function main(argv: string[]): Promise<number> {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
-async function run(values: Values, isMock: boolean, tenant: MockTenant | undefined): Promise<number> {
+async function run(values: Values, isMock: boolean, tenant: MockTenant | undefined, apis: Api[]): Promise<number> {
   const mockpbx = tenant?.clients.find((c) => c.vendor === 'MockPBX');
-  const coverageFile = path.join(mkdtempSync(path.join(tmpdir(), 'phonebridge-contract-')), 'coverage.json');
+  const dir = mkdtempSync(path.join(tmpdir(), 'phonebridge-contract-'));
+  // One coverage file per API's file of the suite (the first API's under the shared name), read in that order by the reporter.
+  const coverageFiles = apis.map((api, i) => path.join(dir, i === 0 ? 'coverage.json' : `coverage-${api}.json`));
+  const coverageFile = coverageFiles[0]!;
   const env: Record<string, string | undefined> = {
     [ENV.target]: values.target,
     [ENV.token]: values.token ?? tenant?.tokens.admin,
@@ -183,17 +198,25 @@ async function run(values: Values, isMock: boolean, tenant: MockTenant | undefin
     [ENV.redirectUri]: values['redirect-uri'],
     [ENV.operations]: values.operation?.join(','),
     [ENV.coverageFile]: coverageFile,
+    [ENV.apis]: apis.join(','),
   };
+  // Nothing from the shell overrides one API's settings (PHONEBRIDGE_V3_TOKEN, say): the command's options say it all.
+  for (const name of Object.keys(process.env)) if (APIS.some((api) => api !== 'v2' && name.startsWith(envFor('PHONEBRIDGE_', api)))) delete process.env[name];
+  apis.forEach((api, i) => {
+    if (i > 0) env[envFor(ENV.coverageFile, api)] = coverageFiles[i];
+  });
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
 
   const only = values.operation ? `, per-operation checks of ${values.operation.join(', ')} only` : '';
+  // v2 alone, the command's first API, is not named (its output is as it was before v3).
+  const which = apis.length === 1 && apis[0] === 'v2' ? '' : `, PhoneBridge ${apis.join(' and ')}`;
   console.log(
-    `phonebridge-contract: ${values.target}${isMock ? ' (phonebridge-mock: every documented response must be exercised)' : ''}${tenant ? `, in a tenant of its own (${tenant.id})` : ''}${values['allow-writes'] || tenant ? ', writes allowed' : ', read-only (add --allow-writes for the lifecycle)'}${only}`,
+    `phonebridge-contract: ${values.target}${isMock ? ' (phonebridge-mock: every documented response must be exercised)' : ''}${tenant ? `, in a tenant of its own (${tenant.id})` : ''}${values['allow-writes'] || tenant ? ', writes allowed' : ', read-only (add --allow-writes for the lifecycle)'}${which}${only}`,
   );
-  const reporters: unknown[] = [new ContractReporter(coverageFile)];
+  const reporters: unknown[] = [new ContractReporter(coverageFiles)];
   if (values.junit) reporters.push(['junit', { outputFile: path.resolve(values.junit) }]);
   const vitest = await startVitest(
     'test',
@@ -201,17 +224,27 @@ async function run(values: Values, isMock: boolean, tenant: MockTenant | undefin
     {
       config: false,
       root: packageRoot(),
-      include: ['contract-tests/**/*.contract.ts'],
+      include: apis.map((api) => API_FILES[api].suite),
       watch: false,
       reporters: reporters as never,
       testTimeout: 30_000,
+      // One file at a time, in the order of --api: the files' lifecycles share the org's integration.
       fileParallelism: false,
+      sequence: { sequencer: InApiOrder },
     },
     { logLevel: 'error' },
   );
   const failed = vitest ? vitest.state.getCountOfFailedTests() + vitest.state.getUnhandledErrors().length : 1;
   await vitest?.close();
   return failed > 0 || (process.exitCode ?? 0) !== 0 ? 1 : 0;
+}
+
+/** Runs the files of the suite in the order of the APIs (v2, then v3), whatever vitest's cache says. */
+class InApiOrder extends BaseSequencer {
+  override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => APIS.findIndex((api) => file.moduleId.endsWith(API_FILES[api].suite));
+    return Promise.resolve([...files].sort((a, b) => rank(a) - rank(b)));
+  }
 }
 
 /** `vendor` loads the document here; a contract run loads it only in vitest's worker, so the command does not import it. */

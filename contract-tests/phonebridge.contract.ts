@@ -11,128 +11,33 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { invalidValueFor, overLongValueFor, PhoneBridgeClient } from './lib/client.js';
-import { coverageGaps, type PairResult } from './lib/coverage.js';
-import { Contract, type Operation } from './lib/document.js';
+import { PhoneBridgeClient } from './lib/client.js';
+import { coverageGaps } from './lib/coverage.js';
+import { Contract } from './lib/document.js';
+import { ContractSuite, type Persona } from './lib/suite.js';
 import { readTarget } from './lib/target.js';
 
 const target = readTarget();
 const contract = Contract.load();
 const pb = new PhoneBridgeClient(target, contract);
 const accounts = target.accountsUrl ? new PhoneBridgeClient(target, Contract.load('accounts.yaml'), target.accountsUrl) : undefined;
+const suite = new ContractSuite(target, contract, pb, { notRegistered: 'PBX_NOT_REGISTERED' });
 
-const operations = contract.operations();
-const checked = checkedOperations();
-const callRef = (name: string) => `contract-suite-${target.runId}-${name}`;
+const operations = suite.operations;
+const checked = suite.checked;
+const callRef = (name: string) => suite.callRef(name);
 const UNKNOWN_NUMBER = '+999 000 000 0001';
 
-type Persona = keyof typeof target.personas;
-const FLAGS: Record<Persona, string> = {
-  user: '--user-token',
-  free: '--free-token',
-  unregistered: '--unregistered-token',
-  otherpbx: '--otherpbx-token',
-  expired: '--expired-token',
-};
-
 /** The persona's token, or a skip that says which option would run the test. */
-function persona(ctx: TestContext, name: Persona): string {
-  const token = target.personas[name];
-  if (!token) ctx.skip(`needs ${FLAGS[name]}`);
-  return token;
-}
+const persona = (ctx: TestContext, name: Persona): string => suite.persona(ctx, name);
 
 /** Skips a request that would change data if the target is not in the state the test expects. */
-function writesAllowed(ctx: TestContext, operationId: string): void {
-  if (!pb.isReadOnly(operationId) && !target.allowWrites) ctx.skip(`${operationId} can change data on a real account: run with --allow-writes`);
-}
-
-/** The operations whose per-operation checks run: those named with --operation (each must be in the document), else all. */
-function checkedOperations(): Operation[] {
-  const named = target.operations;
-  if (!named) return operations;
-  const unknown = named.filter((id) => !operations.some((op) => op.operationId === id));
-  if (unknown.length) throw new Error(`--operation ${unknown.join(', ')}: not in the document (it has ${operations.map((op) => op.operationId).join(', ')})`);
-  return operations.filter((op) => named.includes(op.operationId));
-}
+const writesAllowed = (ctx: TestContext, operationId: string): void => suite.writesAllowed(ctx, operationId);
 
 /** The documented responses the run must exercise: the checked operations' and the accounts server's. */
-function demandedCoverage(): PairResult[] {
-  const ids = new Set(checked.map((op) => op.operationId));
-  return [...pb.coverage().filter((pair) => ids.has(pair.operationId)), ...(accounts?.coverage() ?? [])];
-}
+const demandedCoverage = () => suite.demandedCoverage(accounts?.coverage() ?? []);
 
-for (const op of checked) {
-  const id = op.operationId;
-  const schema = contract.paramsSchema(id);
-  const required = schema?.required ?? [];
-
-  describe(id, () => {
-    it(`${id} -> 401 INVALID_TOKEN without an Authorization header`, async () => {
-      pb.expect(await pb.call(id, { token: null, params: pb.validParams(id) }), { status: 401, code: 'INVALID_TOKEN' });
-    });
-
-    it(`${id} -> 401 INVALID_TOKEN with a token nobody issued`, async () => {
-      pb.expect(await pb.call(id, { token: `1000.contract-suite.${target.runId}`, params: pb.validParams(id) }), { status: 401, code: 'INVALID_TOKEN' });
-    });
-
-    it(`${id} -> 401 INVALID_TOKEN with an expired token`, async (ctx) => {
-      pb.expect(await pb.call(id, { token: persona(ctx, 'expired'), params: pb.validParams(id) }), { status: 401, code: 'INVALID_TOKEN' });
-    });
-
-    for (const param of required) {
-      it(`${id} -> 400 REQUIRED_PARAM_MISSING when ${param} is missing`, async () => {
-        const params = pb.validParams(id);
-        delete params[param];
-        pb.expect(await pb.call(id, { params }), { status: 400, code: 'REQUIRED_PARAM_MISSING', param });
-      });
-    }
-
-    for (const [param, fieldSchema] of Object.entries(schema?.properties ?? {})) {
-      const bad = invalidValueFor(fieldSchema);
-      if (bad === undefined) continue;
-      it(`${id} -> 400 INVALID_DATA when ${param} is "${bad}"`, async (ctx) => {
-        // A target that accepted the value would act on the request: only with --allow-writes on write operations.
-        writesAllowed(ctx, id);
-        pb.expect(await pb.call(id, { params: pb.validParams(id, { [param]: bad }) }), { status: 400, code: 'INVALID_DATA', param });
-      });
-    }
-
-    // The limits are the mock's own (Zoho documents none): checked on the mock only, as the Prefer checks are.
-    for (const [param, fieldSchema] of target.isMock ? Object.entries(schema?.properties ?? {}) : []) {
-      const tooLong = overLongValueFor(fieldSchema);
-      if (tooLong === undefined) continue;
-      it(`${id} -> 400 INVALID_DATA when ${param} is ${tooLong.length} characters, one over its maxLength (mock only)`, async (ctx) => {
-        writesAllowed(ctx, id);
-        pb.expect(await pb.call(id, { params: pb.validParams(id, { [param]: tooLong }) }), { status: 400, code: 'INVALID_DATA', param });
-      });
-    }
-
-    it(`${id} -> 403 NO_PERMISSION for an org whose edition lacks telephony`, async (ctx) => {
-      const token = persona(ctx, 'free');
-      writesAllowed(ctx, id);
-      pb.expect(await pb.call(id, { token, params: pb.validParams(id) }), { status: 403, code: 'NO_PERMISSION' });
-    });
-
-    it(`${id} -> 400 PBX_NOT_REGISTERED for a vendor that is not registered`, async (ctx) => {
-      const token = persona(ctx, 'unregistered');
-      writesAllowed(ctx, id);
-      pb.expect(await pb.call(id, { token, params: pb.validParams(id) }), { status: 400, code: 'PBX_NOT_REGISTERED' });
-    });
-
-    if (target.isMock) {
-      it(`${id} -> the documented 500 INTERNAL_ERROR (Prefer: code=500, mock only)`, async () => {
-        const ex = await pb.call(id, { params: pb.validParams(id), headers: { Prefer: 'code=500' } });
-        pb.expect(ex, { status: 500, code: 'INTERNAL_ERROR' });
-      });
-
-      it(`${id} -> the documented 429 TOO_MANY_REQUESTS (Prefer: code=429, mock only; Zoho's API limits are off unless asked)`, async () => {
-        const ex = await pb.call(id, { params: pb.validParams(id), headers: { Prefer: 'code=429' } });
-        pb.expect(ex, { status: 429, code: 'TOO_MANY_REQUESTS' });
-      });
-    }
-  });
-}
+for (const op of checked) suite.operationChecks(op);
 
 describe('privilege', () => {
   const admins = [

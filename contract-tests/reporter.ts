@@ -11,7 +11,8 @@ const ICON = { passed: '✓', failed: '✗', skipped: '-', pending: '…' } as c
  */
 export class ContractReporter implements Reporter {
   constructor(
-    private readonly coverageFile: string | undefined,
+    /** Where the suite's files write their coverage of their documents (one table, in this order). */
+    private readonly coverageFile: string | readonly string[] | undefined,
     private readonly print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   ) {}
 
@@ -25,7 +26,8 @@ export class ContractReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>): void {
     const tests: TestCase[] = modules.flatMap((m) => [...m.children.allTests()]);
     const failures = tests.filter((t) => t.result().state === 'failed');
-    for (const error of modules.flatMap((m) => m.errors())) this.print(`\n✗ ${error.message}`);
+    // Each file of the run may fail to load for the same reason (an --operation in no document): said once.
+    for (const message of new Set(modules.flatMap((m) => m.errors()).map((error) => error.message))) this.print(`\n✗ ${message}`);
     for (const error of unhandledErrors) this.print(`\n✗ unhandled: ${error.message}`);
     if (failures.length) this.print('\nFailures:');
     for (const test of failures) {
@@ -43,7 +45,8 @@ export class ContractReporter implements Reporter {
       for (const [note, n] of skips) this.print(`  ${String(n).padStart(3)} × ${note}`);
     }
 
-    if (this.coverageFile && existsSync(this.coverageFile)) this.printCoverage(JSON.parse(readFileSync(this.coverageFile, 'utf8')) as PairResult[]);
+    const files = [this.coverageFile ?? []].flat().filter((file) => existsSync(file));
+    if (files.length) this.printCoverage(files.flatMap((file) => JSON.parse(readFileSync(file, 'utf8')) as PairResult[]));
     const passed = tests.filter((t) => t.result().state === 'passed').length;
     this.print(`\n${passed} passed, ${failures.length} failed, ${skips.size ? [...skips.values()].reduce((a, b) => a + b) : 0} skipped`);
   }

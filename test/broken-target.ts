@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface ProxiedResponse {
   method: string;
   path: string;
+  /** What was asked: the query string (without `?`) and the body as text ('' for none). */
+  request: { query: string; body: string };
   status: number;
   headers: Record<string, string>;
   /** The body as text; '' for none. */
@@ -38,9 +40,11 @@ export async function startBrokenTarget(upstream: string, mutate: Mutation): Pro
       body: chunks.length ? Buffer.concat(chunks) : undefined,
       redirect: 'manual',
     });
+    const url = new URL(req.url!, 'http://x');
     const original: ProxiedResponse = {
       method: req.method!,
-      path: new URL(req.url!, 'http://x').pathname,
+      path: url.pathname,
+      request: { query: url.search.slice(1), body: Buffer.concat(chunks).toString('utf8') },
       status: upstreamRes.status,
       headers: Object.fromEntries(
         [...upstreamRes.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'].includes(k)),

@@ -1,5 +1,5 @@
-import type { PairResult } from './coverage.js';
-import { exampleText, type Contract, type SchemaObject } from './document.js';
+import type { CodeResult, PairResult } from './coverage.js';
+import { exampleText, type CodePair, type Contract, type SchemaObject } from './document.js';
 import { bytesAfterHeaders } from './raw-http.js';
 import { buildRequest, ContractViolation, sendRaw, violations, type Exchange, type Placement } from './exchange.js';
 import type { Target } from './target.js';
@@ -8,8 +8,19 @@ export interface CallOptions {
   /** The token to send; null sends no Authorization header. Default: the main persona's. */
   token?: string | null;
   params?: Record<string, string>;
+  /** Where the fields go; default: a form body (the query string of a GET, or of a DELETE unless asked). */
   placement?: Placement;
   headers?: Record<string, string>;
+}
+
+export interface ClientOptions {
+  /** The field that names a call, which the suite tags with its run: v2's `callrefid`, v3's `id`. */
+  callIdField?: string;
+  /**
+   * Fields a valid request needs beyond the required ones, by operation, where the document
+   * says so in prose only (v3's callcontrol: at least one of its URIs).
+   */
+  defaults?: Record<string, Record<string, string>>;
 }
 
 export interface Expectation {
@@ -26,19 +37,22 @@ export interface Expectation {
  */
 export class PhoneBridgeClient {
   readonly results = new Map<string, PairResult>();
+  /** What happened to each (status, error code) answered, whichever operation answered it. */
+  readonly codeResults = new Map<string, CodeResult>();
 
   constructor(
     readonly target: Target,
     readonly contract: Contract,
     /** Where this document's operations live: the PhoneBridge API, or the accounts server. */
     readonly baseUrl: string = target.baseUrl,
+    readonly options: ClientOptions = {},
   ) {}
 
   async call(operationId: string, options: CallOptions = {}): Promise<Exchange> {
     const token = options.token === undefined ? this.target.token : options.token;
     const headers: Record<string, string> = { ...options.headers };
     if (token !== null) headers.Authorization = `Zoho-oauthtoken ${token}`;
-    const request = buildRequest(this.contract, this.baseUrl, operationId, options.params ?? {}, options.placement ?? 'form', headers);
+    const request = buildRequest(this.contract, this.baseUrl, operationId, options.params ?? {}, options.placement, headers);
     const ex = await sendRaw(request, operationId);
     // fetch hides a body sent with a 204; ask the socket, when asking again changes nothing.
     if (ex.status === 204 && this.isReadOnly(operationId)) ex.rawBodyBytes = await bytesAfterHeaders(request);
@@ -71,11 +85,25 @@ export class PhoneBridgeClient {
     }
   }
 
+  /**
+   * Runs behaviour checks on an answer beyond what `expect` says (its body's contents, say); a
+   * failure is reported as `expect`'s are, with the curl line and the response.
+   */
+  behaviour(ex: Exchange, check: () => void): void {
+    try {
+      check();
+    } catch (error) {
+      this.record(ex, false);
+      throw new ContractViolation(ex, [(error as Error).message]);
+    }
+  }
+
   /** Valid values for an operation's required fields, from the document's examples and enums. */
   validParams(operationId: string, overrides: Record<string, string> = {}): Record<string, string> {
-    const params = requiredExamples(this.contract.paramsSchema(operationId));
+    const params = { ...requiredExamples(this.contract.paramsSchema(operationId)), ...this.options.defaults?.[operationId] };
     // A call the suite reports, or fails to, says it came from the suite.
-    if ('callrefid' in params) params.callrefid = `contract-suite-${this.target.runId}`;
+    const callId = this.options.callIdField ?? 'callrefid';
+    if (callId in params) params[callId] = `contract-suite-${this.target.runId}`;
     return { ...params, ...overrides };
   }
 
@@ -87,6 +115,11 @@ export class PhoneBridgeClient {
     }));
   }
 
+  /** The (status, code) pairs given, with what happened to each, in their order. */
+  codeCoverage(pairs: CodePair[]): CodeResult[] {
+    return pairs.map(({ status, code }) => this.codeResults.get(`${status} ${code}`) ?? { status, code, exercised: 0, failed: 0 });
+  }
+
   private check(ex: Exchange): void {
     const problems = violations(this.contract, ex);
     this.record(ex, problems.length === 0);
@@ -94,6 +127,13 @@ export class PhoneBridgeClient {
   }
 
   private record(ex: Exchange, ok: boolean): void {
+    const code = (ex.body as { code?: unknown } | undefined)?.code;
+    if (ex.status >= 400 && typeof code === 'string') {
+      const codeResult = this.codeResults.get(`${ex.status} ${code}`) ?? { status: ex.status, code, exercised: 0, failed: 0 };
+      if (ok) codeResult.exercised++;
+      else codeResult.failed++;
+      this.codeResults.set(`${ex.status} ${code}`, codeResult);
+    }
     if (!ex.operationId) return;
     const key = `${ex.operationId} ${ex.status}`;
     const result = this.results.get(key) ?? { operationId: ex.operationId, status: ex.status, exercised: 0, failed: 0 };

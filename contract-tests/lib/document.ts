@@ -54,6 +54,7 @@ export interface Operation {
   operationId: string;
   path: string;
   method: string;
+  description?: string;
   /** Its own parameters, then those of its path. */
   parameters: ParameterObject[];
   requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
@@ -94,7 +95,7 @@ export class Contract {
     this.byId = new Map(this.list.map((op) => [op.operationId, op]));
   }
 
-  static load(file: 'phonebridge.yaml' | 'accounts.yaml' = 'phonebridge.yaml'): Contract {
+  static load(file: 'phonebridge.yaml' | 'phonebridge-v3.yaml' | 'accounts.yaml' = 'phonebridge.yaml'): Contract {
     const text = readFileSync(path.join(packageRoot(), 'openapi', file), 'utf8');
     return Contract.from(parse(text) as object);
   }
@@ -160,6 +161,23 @@ export class Contract {
         oneOf: response['x-phonebridge-one-of'],
       })),
     );
+  }
+
+  /**
+   * Every (status, error code) the document lists: the codes each error response of the
+   * operations named (default: all) allows, then those of its 404 and 405, in document order.
+   */
+  documentedCodes(operationIds?: ReadonlySet<string>): CodePair[] {
+    const pairs = new Map<string, CodePair>();
+    const add = (status: number, response: ResponseObject | undefined) => {
+      for (const code of errorVariants(response?.content?.['application/json']?.schema).flatMap((v) => v.codes ?? []))
+        pairs.set(`${status} ${code}`, { status, code });
+    };
+    for (const op of this.operations().filter((o) => !operationIds || operationIds.has(o.operationId)))
+      for (const [status, response] of Object.entries(op.responses ?? {})) if (Number(status) >= 400) add(Number(status), response);
+    add(404, this.routingResponse('NotFound'));
+    add(405, this.routingResponse('MethodNotAllowed'));
+    return [...pairs.values()];
   }
 
   /** The response the document gives for a path with no operation (404) or a wrong method (405). */
@@ -233,6 +251,12 @@ export function flatten(schema: SchemaObject): SchemaObject {
     properties: Object.assign({}, schema.properties, ...parts.map((p) => p.properties ?? {})) as Record<string, SchemaObject>,
     required: [...(schema.required ?? []), ...parts.flatMap((p) => p.required ?? [])],
   };
+}
+
+/** An error code the document lists for a status. */
+export interface CodePair {
+  status: number;
+  code: string;
 }
 
 export interface ErrorVariant {

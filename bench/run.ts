@@ -11,6 +11,12 @@ import path from 'node:path';
 import { TOKENS } from '../fixtures/personas.js';
 import { startServer } from '../test/process.js';
 
+// `npm run bench -- --peers [seconds] [rounds]`: against bare Express and Prism instead (bench/peers.ts).
+if (process.argv.includes('--peers')) {
+  await import('./peers.js');
+  process.exit(0);
+}
+
 const seconds = Number(process.argv[2] ?? 8);
 const AUTH = `Zoho-oauthtoken ${TOKENS.admin}`;
 const SIZES = [{ crmSize: 250 }, { crmSize: 7500 }];

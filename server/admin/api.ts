@@ -13,7 +13,7 @@ import { createSpecApi, type RoutingErrorSchemas, type SpecApi } from '../openap
 import { loadDocument } from '../openapi/documents.js';
 import type { HandlersOf, OperationResult } from '../openapi/types.js';
 import { deliver, hostAllowed, recordRefusal, type DeliveryOptions, type Outgoing } from '../outbound/deliver.js';
-import { ACTION_URL, actionRefusal, callControlRequest, clickToCallRequest, controlsAfter } from '../outbound/requests.js';
+import { ACTION_URL, actionBlock, callControlRequest, clickToCallRequest, controlsAfter } from '../outbound/requests.js';
 import type { AddressGuard } from '../outbound/address-guard.js';
 import type { DeliveryRate } from '../outbound/rate.js';
 import type { Tenant, Org } from '../store/schema.js';
@@ -168,12 +168,13 @@ export async function createAdminApi({
       const call = org.calls[callrefid] ?? fail('UNKNOWN_CALLREFID', { param: 'callrefid' });
       const userId = params.userid ?? call.userId;
       if (!findUser(org, userId)?.active) fail('UNKNOWN_USER', { param: 'userid' });
-      const registration = org.clickToCall[userId] ?? fail('CLICKTOCALL_NOT_ENABLED');
-      const url = registration[ACTION_URL[action]] ?? fail('NO_URL_FOR_ACTION', { subject: ACTION_URL[action], details: { action } });
-      const refusal = actionRefusal(action, call);
-      if (refusal) fail('ACTION_NOT_ALLOWED', { subject: refusal, details: { state: call.state } });
+      const registration = org.clickToCall[userId];
+      const block = actionBlock(registration, userId, action, call);
+      if (block) fail(block.code, block.code === 'CLICKTOCALL_NOT_ENABLED' ? {} : { subject: block.subject, details: block.details });
+      // No block: the registration and the action's URL exist.
+      const url = registration![ACTION_URL[action]]!;
       if (action === 'keypress' && params.digit === undefined) fail('REQUIRED_PARAM_MISSING', { param: 'digit' });
-      const { fields, headers } = callControlRequest(registration, callrefid, action === 'keypress' ? params.digit : undefined);
+      const { fields, headers } = callControlRequest(registration!, callrefid, action === 'keypress' ? params.digit : undefined);
       const result = await send(db, org, { kind: action, orgId: org.id, userId, callrefid, url, fields, headers });
       if ((result.body as { delivered?: boolean } | undefined)?.delivered) call.controls = controlsAfter(action, call.controls);
       return result;

@@ -7,6 +7,7 @@ import type { ClickToCallRegistration, Tenant } from '../store/schema.js';
 import { TenantLimitError, type Tenants } from '../tenants/registry.js';
 import { fail } from '../zoho/errors.js';
 import type { operations } from './document.gen.js';
+import { profileOf } from '../zoho/profiles.js';
 
 type TenantOperations = Pick<operations, 'listTenants' | 'createTenant' | 'getTenant' | 'deleteTenant' | 'resetTenant' | 'setProfile'>;
 
@@ -38,7 +39,7 @@ function summary(tenants: Tenants, tenant: Tenant) {
     label,
     seed,
     crmSize,
-    profile: tenant.profile ?? 'documented',
+    profile: profileOf(tenant),
     createdAt,
     lastUsedAt,
     expiresAt: tenants.expiresAt(tenant)?.toISOString() ?? null,

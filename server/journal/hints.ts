@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fieldSource } from '../openapi/fields.js';
 import type { Profile } from '../store/schema.js';
+import { refusedLive } from '../zoho/profiles.js';
 
 export interface HintInput {
   method: string;
@@ -413,24 +414,23 @@ function span(ms: number): string {
   return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
 }
 
-/** The v3 `callnotify` states Zoho documents but its live API refuses: which profile decided. */
-const LIVE_REFUSED = /^(missed|busy|invalid|blocked|notavailable|noanswer|rejected)$/;
-
 function profileHints(input: HintInput): Hint[] {
   if (!input.path.toLowerCase().endsWith('/callnotify') || typeof input.body !== 'object' || input.body === null) return [];
+  // The v3 `callnotify` states Zoho documents but its live API refuses: which profile decided.
   const { type, state } = input.body as Record<string, unknown>;
-  if (typeof state !== 'string' || !LIVE_REFUSED.test(state) || (state === 'missed' ? type !== 'received' : type !== 'dialed')) return [];
+  if (!refusedLive(type, state)) return [];
+  const named = String(state);
   return [
     input.profile === 'live'
       ? {
           code: 'profile-live',
           field: 'state',
-          message: `state=${state}: refused (400), as Zoho's live API does (profile live), though Zoho's documents list it`,
+          message: `state=${named}: refused (400), as Zoho's live API does (profile live), though Zoho's documents list it`,
         }
       : {
           code: 'profile-documented',
           field: 'state',
-          message: `state=${state}: accepted, as Zoho's documents list it (profile documented); Zoho's live API answers it 400 (profile live)`,
+          message: `state=${named}: accepted, as Zoho's documents list it (profile documented); Zoho's live API answers it 400 (profile live)`,
         },
   ];
 }

@@ -12,6 +12,7 @@ import type { Tenants } from '../tenants/registry.js';
 import type { HintInput, Hint } from './hints.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { LiveEvents } from './live.js';
+import { profileOf } from '../zoho/profiles.js';
 
 /** Bodies and pages kept in an entry: the first 16 KB. */
 export const BODY_CAP = 16 * 1024;
@@ -129,7 +130,7 @@ export function recordRequests({ events, tenants, journal, live, hints, logError
         operationId: end.operationId,
         status: result.status,
         now: tenants.now(tenant),
-        profile: tenant.profile ?? 'documented',
+        profile: profileOf(tenant),
       }),
       warnings: end.warnings ?? [],
     };

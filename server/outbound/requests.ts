@@ -89,6 +89,24 @@ export function actionRefusal(action: CallControlAction, call: CallLog): string 
   return ok ? null : `${action} needs ${what}; call ${call.callrefid} is ${call.state}${muted ? ', muted' : ''}${held ? ', on hold' : ''}`;
 }
 
+/** Why Zoho would not send this action for this call, as an error to answer with; null when it would. */
+export type ActionBlock =
+  | { code: 'CLICKTOCALL_NOT_ENABLED'; reason: string }
+  | { code: 'NO_URL_FOR_ACTION'; reason: string; subject: string; details: { action: CallControlAction } }
+  | { code: 'ACTION_NOT_ALLOWED'; reason: string; subject: string; details: { state: CallLog['state'] } };
+
+/**
+ * The checks of a call-control press, in order: the user's registration, the action's URL, the call's state.
+ * POST /__admin/call-control answers the first that fails; the call view shows each action's (calls.ts).
+ */
+export function actionBlock(registration: ClickToCallRegistration | undefined, userId: string, action: CallControlAction, call: CallLog): ActionBlock | null {
+  if (!registration) return { code: 'CLICKTOCALL_NOT_ENABLED', reason: `user ${userId} registered no click-to-call and call control` };
+  const field = ACTION_URL[action];
+  if (registration[field] === undefined) return { code: 'NO_URL_FOR_ACTION', reason: `the vendor registered no ${field}`, subject: field, details: { action } };
+  const refusal = actionRefusal(action, call);
+  return refusal === null ? null : { code: 'ACTION_NOT_ALLOWED', reason: refusal, subject: refusal, details: { state: call.state } };
+}
+
 /** Mute and hold after a delivered action. */
 export function controlsAfter(action: CallControlAction, controls: CallLog['controls']): NonNullable<CallLog['controls']> {
   const next = { muted: false, held: false, ...controls };

@@ -10,26 +10,25 @@ export interface AccessRule {
   integrated?: boolean;
 }
 
-/** The documented order of checks after validation: license, registration, privilege, integration. */
-export function checkAccess({ org, user, vendor }: Caller, rule: AccessRule = {}): void {
-  const pbx = vendor.name;
-  if (!org.telephony) fail('NO_LICENSE', { pbx });
-  if (!vendor.registered) fail('PBX_NOT_REGISTERED', { pbx });
-  if (rule.adminOnly && user.role !== 'admin') fail(rule.adminOnly, { pbx });
-  if (rule.integrated !== false && org.integration?.vendor !== vendor.name) fail('PBX_NOT_INTEGRATED', { pbx });
+/** Where the versions' codes differ. */
+export interface AccessCodes {
+  notRegistered: 'PBX_NOT_REGISTERED' | 'PROVIDER_NOT_REGISTERED';
+  /** Another vendor's integration enabled in the org; absent: it counts as not integrated (v2). */
+  otherProvider?: 'DIFFERENT_PROVIDER_ALREADY_ENABLED';
 }
 
-/**
- * v3's order (openapi/phonebridge-v3.yaml): license, registration (PROVIDER_NOT_REGISTERED), privilege,
- * another provider enabled (DIFFERENT_PROVIDER_ALREADY_ENABLED), then integration (PBX_NOT_INTEGRATED, as live).
- */
-export function checkAccessV3({ org, user, vendor }: Caller, rule: AccessRule = {}): void {
+const V2_CODES: AccessCodes = { notRegistered: 'PBX_NOT_REGISTERED' };
+/** v3 (openapi/phonebridge-v3.yaml): PROVIDER_NOT_REGISTERED; another provider is named before PBX_NOT_INTEGRATED (as live). */
+export const V3_CODES: AccessCodes = { notRegistered: 'PROVIDER_NOT_REGISTERED', otherProvider: 'DIFFERENT_PROVIDER_ALREADY_ENABLED' };
+
+/** The documented order of checks after validation: license, registration, privilege, another provider (v3), integration. */
+export function checkAccess({ org, user, vendor }: Caller, rule: AccessRule = {}, codes: AccessCodes = V2_CODES): void {
   const pbx = vendor.name;
   if (!org.telephony) fail('NO_LICENSE', { pbx });
-  if (!vendor.registered) fail('PROVIDER_NOT_REGISTERED', { pbx });
+  if (!vendor.registered) fail(codes.notRegistered, { pbx });
   if (rule.adminOnly && user.role !== 'admin') fail(rule.adminOnly, { pbx });
-  if (org.integration && org.integration.vendor !== vendor.name) fail('DIFFERENT_PROVIDER_ALREADY_ENABLED', { pbx });
-  if (rule.integrated !== false && !org.integration) fail('PBX_NOT_INTEGRATED', { pbx });
+  if (codes.otherProvider && org.integration && org.integration.vendor !== vendor.name) fail(codes.otherProvider, { pbx });
+  if (rule.integrated !== false && org.integration?.vendor !== vendor.name) fail('PBX_NOT_INTEGRATED', { pbx });
 }
 
 export function success(message: string): ApiResponse {

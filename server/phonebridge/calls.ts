@@ -6,7 +6,7 @@
  */
 import { findCustomer, findUser, type CustomerMatch } from '../crm/lookup.js';
 import { phonesMatch } from '../crm/phone.js';
-import { ACTION_URL, actionRefusal } from '../outbound/requests.js';
+import { ACTION_URL, actionBlock } from '../outbound/requests.js';
 import type { CallActivity, CallControlAction, CallEventType, CallLog, CallWarning, Delivery, Org } from '../store/schema.js';
 import { lifecycleWarnings } from './lifecycle.js';
 
@@ -172,17 +172,13 @@ export function dropOldestCalls(org: Org, max: number): string[] {
 }
 
 /**
- * Whether each call-control button may be pressed now, and why not: the same
- * checks, in the same order, as POST /__admin/call-control makes.
+ * Whether each call-control button may be pressed now, and why not: the
+ * checks POST /__admin/call-control makes (actionBlock).
  */
 export function callActions(org: Org, log: CallLog): Record<CallControlAction, { available: boolean; reason: string | null }> {
   const registration = org.clickToCall[log.userId];
   const entries = (Object.keys(ACTION_URL) as CallControlAction[]).map((action) => {
-    const reason = !registration
-      ? `user ${log.userId} registered no click-to-call and call control`
-      : registration[ACTION_URL[action]] === undefined
-        ? `the vendor registered no ${ACTION_URL[action]}`
-        : actionRefusal(action, log);
+    const reason = actionBlock(registration, log.userId, action, log)?.reason ?? null;
     return [action, { available: reason === null, reason }] as const;
   });
   return Object.fromEntries(entries) as Record<CallControlAction, { available: boolean; reason: string | null }>;

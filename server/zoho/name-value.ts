@@ -1,4 +1,5 @@
 import type { NameValue } from '../store/schema.js';
+import { fail } from './errors.js';
 
 /**
  * Reads the `{name, value}` parameters (`authorizationparam`, `clicktocallparam`,
@@ -76,4 +77,17 @@ function objectsOf(body: string): NameValue[] | null {
 function unquote(text: string): string {
   const quoted = /^(["'])(.*)\1$/.exec(text);
   return quoted ? quoted[2]! : text;
+}
+
+/** The pairs of a parameter (none when absent), or 400 INVALID_DATA naming it. */
+export function pairsParam(value: unknown, param: string): NameValue[] {
+  if (value === undefined) return [];
+  return parseNameValues(value) ?? fail('INVALID_DATA', { param });
+}
+
+/** `authorizationparam`: at most one pair, or 400 INVALID_DATA. */
+export function authorizationParam(value: unknown): NameValue | undefined {
+  const pairs = pairsParam(value, 'authorizationparam');
+  if (pairs.length > 1) fail('INVALID_DATA', { param: 'authorizationparam' });
+  return pairs[0];
 }

@@ -1,4 +1,5 @@
 import type { CallEventType } from '../../store/schema.js';
+import { gmtToIso } from '../../zoho/formats.js';
 import { checkAccess } from '../access.js';
 import { recordCallEvent, saveActivity, type CallReport, type Direction } from '../calls.js';
 import type { Handler, OperationContext } from '../../openapi/types.js';
@@ -14,9 +15,6 @@ function report(type: CallEventType, direction: Direction, fields: EventFields):
   const { callrefid, fromnumber, tonumber, userid, transfercallrefid, customerstatus } = fields;
   return { type, direction, callrefid, fromnumber, tonumber, userid, transfercallrefid, customerstatus, fields };
 }
-
-/** GMT `yyyy-MM-dd HH:mm:ss` -> ISO. */
-const gmtToIso = (value: string) => `${value.replace(' ', 'T')}Z`;
 
 /** An event that only records itself and answers the customer's records, in full or in short. */
 function simpleEvent(type: CallEventType, direction: Direction, answer: 'entities' | 'summaries'): Handler<OperationContext<EventFields, Caller, Tenant>> {

@@ -1,19 +1,14 @@
 import { findUser } from '../../crm/lookup.js';
 import { ACTION_URL } from '../../outbound/requests.js';
 import { dict } from '../../store/dict.js';
-import type { ClickToCallRegistration, NameValue } from '../../store/schema.js';
+import type { ClickToCallRegistration } from '../../store/schema.js';
 import { fail } from '../../zoho/errors.js';
 import { checkAccess, success } from '../access.js';
 import type { V2Handler } from './context.js';
-import { parseNameValues } from '../../zoho/name-value.js';
+import { authorizationParam, pairsParam } from '../../zoho/name-value.js';
 
 /** The seven call-control URL fields, as the outbound requests use them. */
 const CALL_CONTROL_URLS = Object.values(ACTION_URL);
-
-function nameValues(value: unknown, param: string): NameValue[] {
-  if (value === undefined) return [];
-  return parseNameValues(value) ?? fail('INVALID_DATA', { param });
-}
 
 /** Registers click-to-call (and call control) for the caller, or for the users it names. */
 const registerClickToCall: V2Handler<'enableClickToCall'> & V2Handler<'enableClickToCallByGet'> = ({ params, caller, now }) => {
@@ -28,17 +23,16 @@ const registerClickToCall: V2Handler<'enableClickToCall'> & V2Handler<'enableCli
   const sendsCallControl = CALL_CONTROL_URLS.some((name) => params[name] !== undefined);
   const namesOthers = userIds.some((id) => id !== user.id);
   // Malformed parameters first, as for every operation (the document's order of checks).
-  const authorization = nameValues(params.authorizationparam, 'authorizationparam');
-  if (authorization.length > 1) fail('INVALID_DATA', { param: 'authorizationparam' });
-  const clicktocallparam = nameValues(params.clicktocallparam, 'clicktocallparam');
-  const callcontrolparam = nameValues(params.callcontrolparam, 'callcontrolparam');
+  const authorization = authorizationParam(params.authorizationparam);
+  const clicktocallparam = pairsParam(params.clicktocallparam, 'clicktocallparam');
+  const callcontrolparam = pairsParam(params.callcontrolparam, 'callcontrolparam');
   checkAccess(caller, { adminOnly: sendsCallControl || namesOthers ? 'NO_PRIVILEGE' : undefined });
 
   if (userIds.length === 0 || userIds.some((id) => !findUser(org, id)?.active)) fail('INVALID_USER', { pbx: vendor.name });
 
   const registration: ClickToCallRegistration = {
     clicktocallurl: params.clicktocallurl,
-    authorizationparam: authorization[0] ?? null,
+    authorizationparam: authorization ?? null,
     clicktocallparam,
     callcontrolparam,
     vendor: vendor.name,

@@ -4,26 +4,17 @@
  */
 import type { CallEventType } from '../../store/schema.js';
 import { fail } from '../../zoho/errors.js';
-import { checkAccessV3 } from '../access.js';
+import { gmtToIso } from '../../zoho/formats.js';
+import { checkAccess, V3_CODES } from '../access.js';
 import { recordCallEvent, saveActivity, type CallReport } from '../calls.js';
-import { profileOf, type V3Handler } from './context.js';
-
-/** The outgoing states Zoho documents for a call nobody answered. */
-export const UNATTENDED = ['busy', 'invalid', 'blocked', 'notavailable', 'noanswer', 'rejected'] as const;
+import { profileOf, refusedLive, UNATTENDED } from '../../zoho/profiles.js';
+import type { V3Handler } from './context.js';
 
 /** The states each `type` has (the document's matrix). */
 const STATES: Record<'received' | 'dialed', readonly string[]> = {
   received: ['ringing', 'answered', 'missed', 'ended'],
   dialed: ['ringing', 'answered', 'ended', ...UNATTENDED],
 };
-
-/** The states Zoho documents but its live API refuses (the `live` profile answers 400 INVALID_DATA). */
-export function refusedLive(type: string, state: string): boolean {
-  return (type === 'received' && state === 'missed') || (type === 'dialed' && (UNATTENDED as readonly string[]).includes(state));
-}
-
-/** GMT `yyyy-MM-dd HH:mm:ss` -> ISO. */
-const gmtToIso = (value: string) => `${value.replace(' ', 'T')}Z`;
 
 export const v3CallNotify: V3Handler<'v3CallNotify'> = ({ params, caller, now }) => {
   const { type, state } = params;
@@ -32,7 +23,7 @@ export const v3CallNotify: V3Handler<'v3CallNotify'> = ({ params, caller, now })
   if (terminal && params.start_time === undefined) fail('REQUIRED_PARAM_MISSING', { param: 'start_time' });
   // A parameter error, so before the access checks (the document's order).
   if (profileOf(caller.tenant) === 'live' && refusedLive(type, state)) fail('INVALID_DATA', { param: 'state' });
-  checkAccessV3(caller);
+  checkAccess(caller, {}, V3_CODES);
 
   const direction = type === 'received' ? 'inbound' : 'outbound';
   const event: CallEventType =
@@ -75,6 +66,6 @@ export const v3CallNotify: V3Handler<'v3CallNotify'> = ({ params, caller, now })
 };
 
 export const v3ClickToDialError: V3Handler<'v3ClickToDialError'> = ({ caller }) => {
-  checkAccessV3(caller);
+  checkAccess(caller, {}, V3_CODES);
   return { status: 200, body: { code: 'SUCCESS', status: 'success' } };
 };

@@ -8,6 +8,3 @@ export type OperationId = keyof operations;
 
 /** The handler of one v3 operation. */
 export type V3Handler<Id extends OperationId> = Handler<OperationContext<FieldsOf<operations[Id]>, Caller, Tenant>>;
-
-/** The profile a tenant follows where Zoho's documents and its live API disagree. */
-export const profileOf = (tenant: Tenant) => tenant.profile ?? 'documented';

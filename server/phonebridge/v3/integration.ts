@@ -1,10 +1,10 @@
 import { dict } from '../../store/dict.js';
-import { checkAccessV3, success } from '../access.js';
+import { checkAccess, success, V3_CODES } from '../access.js';
 import type { V3Handler } from './context.js';
 
 /** Enables the provider; a second POST by the same provider changes nothing and answers the same (see the document). */
 export const v3EnableIntegration: V3Handler<'v3EnableIntegration'> = ({ caller, now }) => {
-  checkAccessV3(caller, { adminOnly: 'NOT_ADMIN_FOR_INTEGRATION', integrated: false });
+  checkAccess(caller, { adminOnly: 'NOT_ADMIN_FOR_INTEGRATION', integrated: false }, V3_CODES);
   const { org, vendor, user } = caller;
   if (org.integration) {
     // Idempotent, as vendors report the live API; the journal says so (v2 would answer 403 PBX_ALREADY_ENABLED).
@@ -20,7 +20,7 @@ export const v3EnableIntegration: V3Handler<'v3EnableIntegration'> = ({ caller, 
 
 /** Disables the provider and drops every registration of the org (decided: as v2 documents). */
 export const v3DisableIntegration: V3Handler<'v3DisableIntegration'> = ({ caller }) => {
-  checkAccessV3(caller, { adminOnly: 'NOT_ADMIN_FOR_INTEGRATION' });
+  checkAccess(caller, { adminOnly: 'NOT_ADMIN_FOR_INTEGRATION' }, V3_CODES);
   const { org, vendor } = caller;
   org.integration = null;
   org.clickToCall = dict();

@@ -6,11 +6,11 @@
  */
 import { findUser } from '../../crm/lookup.js';
 import { ACTION_URL } from '../../outbound/requests.js';
-import type { CallControlAction, ClickToCallRegistration, NameValue, Org } from '../../store/schema.js';
+import type { CallControlAction, ClickToCallRegistration, Org } from '../../store/schema.js';
 import type { Caller } from '../../zoho/auth.js';
 import { fail } from '../../zoho/errors.js';
-import { checkAccessV3, success } from '../access.js';
-import { parseNameValues } from '../../zoho/name-value.js';
+import { checkAccess, success, V3_CODES } from '../access.js';
+import { authorizationParam, pairsParam } from '../../zoho/name-value.js';
 import type { V3Handler } from './context.js';
 
 /** v3's call-control field for each action (v2's `answerurl` is v3's `answeruri`). */
@@ -19,21 +19,10 @@ const ACTION_URI = Object.fromEntries(Object.entries(ACTION_URL).map(([action, f
   'answeruri' | 'hungupuri' | 'muteuri' | 'unmuteuri' | 'holduri' | 'unholduri' | 'keypressuri'
 >;
 
-function nameValues(value: string | undefined, param: string): NameValue[] {
-  if (value === undefined) return [];
-  return parseNameValues(value) ?? fail('INVALID_DATA', { param });
-}
-
-function authorizationOf(value: string | undefined): NameValue | undefined {
-  const pairs = nameValues(value, 'authorizationparam');
-  if (pairs.length > 1) fail('INVALID_DATA', { param: 'authorizationparam' });
-  return pairs[0];
-}
-
 /** The user a registration is for: `zohouser`, else the caller; another user needs an administrator. */
 function registeredUser(caller: Caller, zohouser: string | undefined): string {
   const userId = zohouser ?? caller.user.id;
-  checkAccessV3(caller, { adminOnly: userId !== caller.user.id ? 'NO_PRIVILEGE' : undefined });
+  checkAccess(caller, { adminOnly: userId !== caller.user.id ? 'NO_PRIVILEGE' : undefined }, V3_CODES);
   if (!findUser(caller.org, userId)?.active) fail('INVALID_USER', { pbx: caller.vendor.name });
   return userId;
 }
@@ -66,8 +55,8 @@ function keep(org: Org, userId: string, registration: ClickToCallRegistration): 
 }
 
 export const v3EnableClickToDial: V3Handler<'v3EnableClickToDial'> = ({ params, caller, now }) => {
-  const authorization = authorizationOf(params.authorizationparam);
-  const pairs = nameValues(params.clicktodialparam, 'clicktodialparam');
+  const authorization = authorizationParam(params.authorizationparam);
+  const pairs = pairsParam(params.clicktodialparam, 'clicktodialparam');
   const userId = registeredUser(caller, params.zohouser);
   const registration = registrationOf(caller.org, userId, caller, now.toISOString());
   registration.clicktocallurl = params.clicktodialuri;
@@ -89,8 +78,8 @@ export const v3DisableClickToDial: V3Handler<'v3DisableClickToDial'> = ({ params
 };
 
 export const v3EnableCallControl: V3Handler<'v3EnableCallControl'> = ({ params, caller, now }) => {
-  const authorization = authorizationOf(params.authorizationparam);
-  const pairs = nameValues(params.callcontrolparam, 'callcontrolparam');
+  const authorization = authorizationParam(params.authorizationparam);
+  const pairs = pairsParam(params.callcontrolparam, 'callcontrolparam');
   const actions = Object.keys(ACTION_URI) as CallControlAction[];
   if (actions.every((action) => params[ACTION_URI[action]] === undefined)) fail('REQUIRED_PARAM_MISSING', { param: 'answeruri' });
   const userId = registeredUser(caller, params.zohouser);

@@ -1,9 +1,9 @@
-import { checkAccessV3 } from '../access.js';
+import { checkAccess, V3_CODES } from '../access.js';
 import type { V3Handler } from './context.js';
 
 /** A page of the org's active users, with links to the previous and next pages where they exist. */
 export const v3ListUsers: V3Handler<'v3ListUsers'> = ({ params, caller, baseUrl }) => {
-  checkAccessV3(caller);
+  checkAccess(caller, {}, V3_CODES);
   const page = params.page ?? 1;
   const perPage = params.perPage ?? 200;
   const active = caller.org.users.filter((u) => u.active);

@@ -4,12 +4,11 @@
  * app in front of them. It never listens (main.ts does).
  */
 import path from 'node:path';
-import type express from 'express';
 import { createAccountsApi, revokeFailed } from './accounts/api.js';
 import { createAdminApi } from './admin/api.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createApp } from './http/app.js';
+import { createApp, type App } from './http/app.js';
 import { createControlPlaneGuard, openOperationsOf } from './http/admin-guard.js';
 import { RequestEvents } from './http/events.js';
 import { createGate } from './controls/gate.js';
@@ -52,7 +51,7 @@ export interface MockDeps {
 }
 
 export interface Mock {
-  app: express.Express;
+  app: App;
   events: RequestEvents;
   tenants: Tenants;
   journal: Journal;

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import { createMock, type Mock } from './compose.js';
 import type { Config } from './config.js';
 import { controlPlaneToken } from './http/admin-guard.js';
-import { logRequests } from './journal/console-log.js';
+import { batchedLines, logRequests } from './journal/console-log.js';
 import { dropOldestCalls } from './phonebridge/calls.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -59,10 +59,9 @@ function listen(mock: Mock, host: string, port: number): Promise<Server> {
   });
 }
 
-export async function launch(
-  config: Config,
-  { clock = systemClock, write = (line) => console.log(line), colors = false }: LaunchOptions = {},
-): Promise<Launched> {
+export async function launch(config: Config, { clock = systemClock, write: writeLine, colors = false }: LaunchOptions = {}): Promise<Launched> {
+  const lines = writeLine ? undefined : batchedLines();
+  const write = writeLine ?? lines!.write;
   // Beyond loopback, other machines reach the control plane: it gets a token, made up here unless one is configured.
   const admin = controlPlaneToken(config.adminToken, config.host);
   const store = await openStore({
@@ -93,6 +92,7 @@ export async function launch(
     (stopped ??= (async () => {
       server.close();
       server.closeAllConnections();
+      lines?.flush();
       mock.close();
       try {
         await store.flush();

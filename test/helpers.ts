@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { App } from '../server/http/app.js';
 import supertest from 'supertest';
 import { expect } from 'vitest';
 import { LICENSED_ORG_ID, TOKENS } from '../fixtures/personas.js';
@@ -24,8 +24,8 @@ const START = '2026-11-26T12:00:00Z';
 
 export interface TestApp {
   http: ReturnType<typeof supertest>;
-  /** The Express app, for a test that needs a real port (app.listen(0, '127.0.0.1')). */
-  app: Express;
+  /** The HTTP handler, for a test that needs a real port (app.listen(0, '127.0.0.1')). */
+  app: App;
   store: Store;
   /** A settable clock, so expiry and timestamps are tested without waiting. */
   clock: ReturnType<typeof settableClock>;

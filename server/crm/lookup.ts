@@ -3,6 +3,9 @@ import type { Account, Contact, CrmUser, Lead, ModuleName, Org, Potential, Recor
 
 type CrmRecord = { module: 'Leads'; record: Lead } | { module: 'Contacts'; record: Contact } | { module: 'Accounts'; record: Account };
 
+/** A record's documented entity in a screen pop. */
+type Entity = ReturnType<typeof entityOf>;
+
 interface OrgLookup {
   phones: PhoneIndex<CrmRecord>;
   records: Map<string, CrmRecord>;
@@ -10,6 +13,8 @@ interface OrgLookup {
   accounts: Map<string, Account>;
   potentialsByContact: Map<string, Potential[]>;
   potentialsByAccount: Map<string, Potential[]>;
+  /** Each record's documented entity, built on first use: every call from a number answers the same. */
+  entities: WeakMap<CrmRecord, Entity>;
 }
 
 // Built once per org on first use; CRM records do not change through the PhoneBridge API.
@@ -45,6 +50,7 @@ function lookupFor(org: Org): OrgLookup {
     accounts: new Map(org.crm.accounts.map((a) => [a.id, a])),
     potentialsByContact: group('contactId'),
     potentialsByAccount: group('accountId'),
+    entities: new WeakMap(),
   };
   lookups.set(org, lookup);
   return lookup;
@@ -79,58 +85,65 @@ export class CustomerMatch {
     return this.records.map(({ module, record }) => ({ Name: record.name, Id: record.id, Module: module }));
   }
 
-  /** The documented full entity per record, as callreceived, calldialed and callerdetails answer. */
-  entities() {
+  /** The documented full entity per record, as callreceived, calldialed and callerdetails answer (shared: read, never changed). */
+  entities(): Entity[] {
     const lookup = lookupFor(this.org);
-    const userName = (id: string) => lookup.users.get(id)?.name ?? '';
-    const url = (module: ModuleName | 'Potentials', id: string) => `https://crm.zoho.com/crm/org${this.org.id}/tab/${module}/${id}`;
-    const potentials = (list: Potential[] | undefined) =>
-      (list ?? []).map((p) => ({
-        Name: p.name,
-        Id: p.id,
-        PotentialOwner: userName(p.ownerId),
-        ClosingDate: p.closingDate,
-        ExpectedRevenue: String(p.amount),
-        Stage: p.stage,
-        Url: url('Potentials', p.id),
-        Probability: String(p.probability),
-      }));
     return this.records.map((hit) => {
-      const base = { Name: hit.record.name, Module: hit.module, Id: hit.record.id };
-      switch (hit.module) {
-        case 'Leads': {
-          const r = hit.record;
-          return { ...base, 'Company/Account': r.company, Email: r.email, Phone: r.phone, Mobile: r.mobile, Department: null, Url: url('Leads', r.id) };
-        }
-        case 'Contacts': {
-          const r = hit.record;
-          const account = r.accountId ? lookup.accounts.get(r.accountId) : undefined;
-          return {
-            ...base,
-            'Company/Account': account?.name ?? null,
-            Email: r.email,
-            Phone: r.phone,
-            Mobile: r.mobile,
-            Department: r.department,
-            Url: url('Contacts', r.id),
-            Potential: potentials(lookup.potentialsByContact.get(r.id)),
-          };
-        }
-        case 'Accounts': {
-          const r = hit.record;
-          return {
-            ...base,
-            'Company/Account': r.name,
-            Email: null,
-            Phone: r.phone,
-            Mobile: null,
-            Department: null,
-            Url: url('Accounts', r.id),
-            Potential: potentials(lookup.potentialsByAccount.get(r.id)),
-          };
-        }
-      }
+      let entity = lookup.entities.get(hit);
+      if (!entity) lookup.entities.set(hit, (entity = entityOf(this.org, lookup, hit)));
+      return entity;
     });
+  }
+}
+
+/** A record as the screen pop shows it: the documented entity of its module, with its potentials. */
+function entityOf(org: Org, lookup: OrgLookup, hit: CrmRecord) {
+  const userName = (id: string) => lookup.users.get(id)?.name ?? '';
+  const url = (module: ModuleName | 'Potentials', id: string) => `https://crm.zoho.com/crm/org${org.id}/tab/${module}/${id}`;
+  const potentials = (list: Potential[] | undefined) =>
+    (list ?? []).map((p) => ({
+      Name: p.name,
+      Id: p.id,
+      PotentialOwner: userName(p.ownerId),
+      ClosingDate: p.closingDate,
+      ExpectedRevenue: String(p.amount),
+      Stage: p.stage,
+      Url: url('Potentials', p.id),
+      Probability: String(p.probability),
+    }));
+  const base = { Name: hit.record.name, Module: hit.module, Id: hit.record.id };
+  switch (hit.module) {
+    case 'Leads': {
+      const r = hit.record;
+      return { ...base, 'Company/Account': r.company, Email: r.email, Phone: r.phone, Mobile: r.mobile, Department: null, Url: url('Leads', r.id) };
+    }
+    case 'Contacts': {
+      const r = hit.record;
+      const account = r.accountId ? lookup.accounts.get(r.accountId) : undefined;
+      return {
+        ...base,
+        'Company/Account': account?.name ?? null,
+        Email: r.email,
+        Phone: r.phone,
+        Mobile: r.mobile,
+        Department: r.department,
+        Url: url('Contacts', r.id),
+        Potential: potentials(lookup.potentialsByContact.get(r.id)),
+      };
+    }
+    case 'Accounts': {
+      const r = hit.record;
+      return {
+        ...base,
+        'Company/Account': r.name,
+        Email: null,
+        Phone: r.phone,
+        Mobile: null,
+        Department: null,
+        Url: url('Accounts', r.id),
+        Potential: potentials(lookup.potentialsByAccount.get(r.id)),
+      };
+    }
   }
 }
 

@@ -1,4 +1,8 @@
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+import express from 'express';
+import parseUrl from 'parseurl';
 import { JSON_TYPE } from '../openapi/prefer.js';
 import type { SpecApi } from '../openapi/engine.js';
 import type { DocumentText } from '../openapi/documents.js';
@@ -6,9 +10,16 @@ import type { ApiRequest, ApiResponse, ApiResult } from '../openapi/types.js';
 import type { Gate, GateOutcome } from '../controls/gate.js';
 import type { ControlPlaneGuard } from './admin-guard.js';
 import { originOf, requestBase } from './base-url.js';
-import { bodyParsers, rawBodyOf } from './body.js';
-import { consoleRoutes } from './console.js';
+import { bodyReader, rawBodyOf, type BodyRequest } from './body.js';
+import { CONSOLE_PATH, consoleRoutes } from './console.js';
 import type { RequestEvents } from './events.js';
+
+/** The mock's HTTP handler: a request listener for any Node server (and supertest), with Express's `listen` shorthand. */
+export interface App {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** A new server for this app, listening (as Express's app.listen). */
+  listen(port: number, host?: string): Server;
+}
 
 export interface AppDeps {
   /** The documents served, by name; the first one also answers every path no other has (404). */
@@ -39,7 +50,7 @@ function preferring(request: ApiRequest, status: number): ApiRequest {
  * A connection that fails as a network does: closed without an answer (FIN),
  * reset (RST), or closed after half of the answer's body (its Content-Length says more).
  */
-function drop(res: Response, kind: 'close' | 'reset' | 'half', half: ApiResponse | undefined): void {
+function drop(res: ServerResponse, kind: 'close' | 'reset' | 'half', half: ApiResponse | undefined): void {
   const socket = res.socket;
   if (!socket) return;
   if (kind === 'reset') return void socket.resetAndDestroy();
@@ -49,9 +60,9 @@ function drop(res: Response, kind: 'close' | 'reset' | 'half', half: ApiResponse
   res.write(body.subarray(0, Math.floor(body.length / 2)), () => socket.destroy());
 }
 
-function send(req: Request, res: Response, { status, body, headers, stream }: ApiResponse): void {
+function send(req: IncomingMessage, res: ServerResponse, { status, body, headers, stream }: ApiResponse): void {
   if (stream) return stream(req, res);
-  res.status(status);
+  res.statusCode = status;
   for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
   if (body === undefined) {
     res.end();
@@ -63,47 +74,71 @@ function send(req: Request, res: Response, { status, body, headers, stream }: Ap
   }
 }
 
-/**
- * The Express app: body parsers, the served documents, and one catch-all that
- * hands every other request to the API owning its path. It never listens.
- */
-export function createApp({ apis, documents, publicUrl, events, internalError, guard, gate, consoleDir, logError = console.error }: AppDeps): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+/** A fixed answer (the served documents), as Express's res.send gave it. */
+function sendText(res: ServerResponse, type: string, text: string): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', `${type}; charset=utf-8`);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
 
+/** What a connection's requests share when they name the same Host: the base URL and the origins of the control plane (base-url.ts). */
+interface Where {
+  host: string | undefined;
+  direct: string;
+  origins: string[];
+}
+
+/**
+ * The mock's HTTP handler, on Node's own server: the served documents, the
+ * console's pages (Express serves those static files), and every other request
+ * read (body parsers) and handed to the API owning its path. Nothing routes a
+ * request twice: the APIs' engines route by their documents.
+ */
+export function createApp({ apis, documents, publicUrl, events, internalError, guard, gate, consoleDir, logError = console.error }: AppDeps): App {
   const [fallback] = apis;
   if (!fallback) throw new Error('createApp needs at least one API');
+  /** GET (and HEAD) paths of the documents, lower case as Express matched them: the media type and the text. */
+  const served = new Map<string, [string, string]>();
   for (const [name, document] of Object.entries(documents)) {
     const path = name === fallback[0] ? '/openapi' : `/openapi/${name}`;
-    const json = JSON.stringify(document.document, null, 2);
-    app.get(`${path}.json`, (_req, res) => void res.type('application/json').send(json));
-    app.get(`${path}.yaml`, (_req, res) => void res.type('application/yaml').send(document.yaml));
+    served.set(`${path}.json`.toLowerCase(), ['application/json', JSON.stringify(document.document, null, 2)]);
+    served.set(`${path}.yaml`.toLowerCase(), ['application/yaml', document.yaml]);
   }
+  const consoleApp = consoleDir ? express().disable('x-powered-by').set('etag', false).use(consoleRoutes(consoleDir)) : undefined;
+  const readBody = bodyReader();
+  const publicOrigin = publicUrl && originOf(publicUrl);
 
-  if (consoleDir) app.use(consoleRoutes(consoleDir));
-
-  app.use(bodyParsers());
+  // Per connection: the base URL costs two URL parses, and a keep-alive connection's requests name the same Host.
+  const whereOf = new WeakMap<Socket, Where>();
+  const where = (req: IncomingMessage): Where => {
+    const known = whereOf.get(req.socket);
+    if (known && known.host === req.headers.host) return known;
+    const direct = requestBase(req);
+    const origins = [...new Set([publicOrigin, originOf(direct)].filter((o): o is string => Boolean(o)))];
+    const fresh = { host: req.headers.host, direct, origins };
+    whereOf.set(req.socket, fresh);
+    return fresh;
+  };
 
   let nextId = 1;
-  app.use((req, res, next) => {
-    const [name, api] = apis.find(([, other]) => other.hasPath(req.path)) ?? fallback;
-    const direct = requestBase(req);
+  const handleApi = (req: BodyRequest, res: ServerResponse, path: string, query: Record<string, unknown>) => {
+    const [name, api] = apis.find(([, other]) => other.hasPath(path)) ?? fallback;
+    const { direct, origins } = where(req);
     const baseUrl = publicUrl ?? direct;
-    const start = { id: nextId++, at: new Date(), method: req.method, path: req.path };
+    const start = { id: nextId++, at: new Date(), method: req.method ?? 'GET', path };
     const started = performance.now();
     events.emit('request:start', start);
     // HEAD is GET without the body (Node drops it).
     const request: ApiRequest = {
-      method: req.method === 'HEAD' ? 'GET' : req.method,
-      path: req.path,
+      method: start.method === 'HEAD' ? 'GET' : start.method,
+      path,
       headers: req.headers,
-      query: req.query,
-      body: req.body as unknown,
+      query,
+      body: req.body,
       baseUrl,
     };
     const operationId = api.operationOf(request.method, request.path);
-    const origins = [...new Set([publicUrl && originOf(publicUrl), originOf(direct)].filter((o): o is string => Boolean(o)))];
     const answer = async () => {
       // A request the guard refuses meets no fault and takes no share of a limit.
       const guarded = guard?.({ request, api: name, operationId, origins });
@@ -146,15 +181,36 @@ export function createApp({ apis, documents, publicUrl, events, internalError, g
         outcome?.release();
       }
     };
-    answer().catch(next);
-  });
+    answer().catch(onError(res));
+  };
 
   // Anything unexpected: the API's error envelope, never a stack trace.
-  const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const onError = (res: ServerResponse) => (error: unknown) => {
     logError(error);
-    if (res.headersSent) return res.end();
-    send(_req, res, internalError());
+    if (res.headersSent) return void res.end();
+    send(res.req, res, internalError());
   };
-  app.use(onError);
+
+  const app = ((req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const url = parseUrl(req);
+      const path = url?.pathname ?? '/';
+      const method = req.method ?? 'GET';
+      if (method === 'GET' || method === 'HEAD') {
+        const document = served.get(path.replace(/(.)\/$/, '$1').toLowerCase());
+        if (document) return sendText(res, ...document);
+      }
+      // Express's default (`simple`) query parser: Node's querystring, values a string or an array of them.
+      const query = url?.query ? (parseQuery(typeof url.query === 'string' ? url.query : '') as Record<string, unknown>) : {};
+      const toApi = () => readBody(req, res, () => handleApi(req, res, path, query));
+      // The console's pages; anything they do not serve (another method, an unknown file) goes on to the APIs.
+      if (consoleApp && (path === '/' || path.startsWith(CONSOLE_PATH.slice(0, -1))))
+        return void consoleApp(req as express.Request, res as express.Response, toApi);
+      toApi();
+    } catch (error) {
+      onError(res)(error);
+    }
+  }) as App;
+  app.listen = (port, host) => createServer(app).listen(port, host);
   return app;
 }

@@ -10,7 +10,8 @@
  * address and port the request arrived on; any other Host is replaced by that
  * address. PHONEBRIDGE_PUBLIC_URL, when set, is the base URL whatever the Host.
  */
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { isLoopbackHost, urlHost } from '../net/addresses.js';
 
 /** scheme://host[:port] of a URL, as browsers write Origin; undefined when it is none. */
@@ -21,12 +22,14 @@ export function originOf(url: string): string | undefined {
 }
 
 /** The URL this request reached the mock on, as far as it can be trusted (see above). */
-export function requestBase(req: Request): string {
+export function requestBase(req: IncomingMessage): string {
+  // Forwarded headers are not trusted either: the scheme is the connection's own.
+  const protocol = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
   const local = `${urlHost(req.socket.localAddress ?? '127.0.0.1')}:${req.socket.localPort ?? 80}`;
-  const direct = `${req.protocol}://${local}`;
-  const host = req.get('host');
+  const direct = `${protocol}://${local}`;
+  const host = req.headers.host;
   if (!host) return direct;
-  const claimed = originOf(`${req.protocol}://${host}`);
+  const claimed = originOf(`${protocol}://${host}`);
   if (!claimed) return direct;
   const { hostname } = new URL(claimed);
   return isLoopbackHost(hostname) || claimed === originOf(direct) ? claimed : direct;

@@ -4,8 +4,10 @@
  * JSON, an unknown charset, too large, nested too deep) is ignored: the request
  * goes on as if it had none, so routing (404) and the token (401) come first.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import bodyParser from 'body-parser';
 import busboy from 'busboy';
-import express, { type RequestHandler } from 'express';
+import typeIs from 'type-is';
 
 const MAX_BODY_DEPTH = 16;
 const LIMIT = '1mb';
@@ -33,15 +35,20 @@ export function rawBodyOf(req: object): Buffer | undefined {
 
 const keepRaw = (req: object, _res: unknown, buffer: Buffer) => void ((req as WithRaw)[RAW] = buffer);
 
+/** A request whose body a parser has read: `body` the parsed value (undefined: none the APIs can use). */
+export type BodyRequest = IncomingMessage & { body?: unknown };
+/** A body parser in connect's shape (body-parser's), run without a router. */
+export type BodyParser = (req: BodyRequest, res: ServerResponse, next: (error?: unknown) => void) => void;
+
 const LIMIT_BYTES = 1024 * 1024;
 
 /**
  * `multipart/form-data` read like a form (its fields; files are dropped), as
  * real v3 clients send it (busboy). An unreadable or oversized one is no body.
  */
-function multipart(): RequestHandler {
+function multipart(): BodyParser {
   return (req, _res, next) => {
-    if (!req.is('multipart/form-data')) return next();
+    if (!typeIs(req, ['multipart/form-data'])) return next();
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { fieldSize: LIMIT_BYTES, fields: 1000, files: 0, parts: 1000 } });
@@ -82,25 +89,30 @@ function multipart(): RequestHandler {
 }
 
 /**
- * The form, JSON and multipart parsers, each turning an unreadable body into
- * none; then any other body is read too (and ignored), so the journal shows
- * what was sent.
+ * Reads a request's body, then calls `done` (never with an error): the form,
+ * JSON and multipart parsers (body-parser's, as Express runs them), each
+ * turning an unreadable body into none; then any other body is read too (and
+ * ignored), so the journal shows what was sent. Called straight, without a
+ * router: each request meets only the parser its type selects.
  */
-export function bodyParsers(): RequestHandler[] {
-  const parsers = [
-    express.urlencoded({ extended: false, limit: LIMIT, verify: keepRaw }),
-    express.json({ limit: LIMIT, strict: false, verify: keepRaw }),
+export function bodyReader(): (req: BodyRequest, res: ServerResponse, done: () => void) => void {
+  const parsers: BodyParser[] = [
+    bodyParser.urlencoded({ extended: false, limit: LIMIT, verify: keepRaw }),
+    bodyParser.json({ limit: LIMIT, strict: false, verify: keepRaw }),
     multipart(),
-    express.raw({ type: () => true, limit: LIMIT, verify: keepRaw }),
+    bodyParser.raw({ type: () => true, limit: LIMIT, verify: keepRaw }),
   ];
-  return parsers.map(
-    (parse, index): RequestHandler =>
-      (req, res, next) =>
-        parse(req, res, (error?: unknown) => {
-          // The last parser only keeps the bytes: a body of another type is no body to the APIs.
-          const otherType = index === parsers.length - 1 && Buffer.isBuffer(req.body);
-          if (error || otherType || nestedDeeperThan(req.body, MAX_BODY_DEPTH)) req.body = undefined;
-          next();
-        }),
-  );
+  return (req, res, done) => {
+    const step = (index: number) => {
+      const parse = parsers[index];
+      if (!parse) return done();
+      parse(req, res, (error?: unknown) => {
+        // The last parser only keeps the bytes: a body of another type is no body to the APIs.
+        const otherType = index === parsers.length - 1 && Buffer.isBuffer(req.body);
+        if (error || otherType || nestedDeeperThan(req.body, MAX_BODY_DEPTH)) req.body = undefined;
+        step(index + 1);
+      });
+    };
+    step(0);
+  };
 }

@@ -31,6 +31,31 @@ function line(
   return `${paint('gray', time)} ${method.padEnd(6)} ${path} ${paint(statusStyle(status), String(status))} ${durationMs.toFixed(1)}ms ${paint('gray', `[${tenant}]`)}`;
 }
 
+/**
+ * Lines written to stdout together, once per turn of the event loop: a burst
+ * of requests costs one write, not one per line. `flush` writes what waits
+ * (on stop, before the process ends).
+ */
+export function batchedLines(out: (text: string) => void = (text) => void process.stdout.write(text)): { write: (line: string) => void; flush: () => void } {
+  let waiting: string[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (waiting.length === 0) return;
+    const text = `${waiting.join('\n')}\n`;
+    waiting = [];
+    out(text);
+  };
+  return {
+    write(line) {
+      waiting.push(line);
+      scheduled ??= setImmediate(flush);
+    },
+    flush,
+  };
+}
+
 /** Logs every journal entry with its hints, and every control-plane request in one line. */
 export function logRequests(journal: Journal, events: RequestEvents, { mode, write, colors }: ConsoleLogOptions): void {
   if (mode === 'quiet') return;

@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
-import { packageRoot } from './lib/package-root.js';
+import { run as runSuite, type SuiteFile } from './lib/harness.js';
 import { API_FILES, APIS, ENV, envFor, type Api } from './lib/target.js';
+import { writeJunit } from './junit.js';
 import { ContractReporter } from './reporter.js';
 
 const USAGE = `usage: phonebridge-contract --target URL [--token TOKEN] [options]
@@ -216,38 +216,30 @@ async function run(values: Values, isMock: boolean, tenant: MockTenant | undefin
   console.log(
     `phonebridge-contract: ${values.target}${isMock ? ' (phonebridge-mock: every documented response must be exercised)' : ''}${tenant ? `, in a tenant of its own (${tenant.id})` : ''}${values['allow-writes'] || tenant ? ', writes allowed' : ', read-only (add --allow-writes for the lifecycle)'}${which}${only}`,
   );
-  const reporters: unknown[] = [new ContractReporter(coverageFiles)];
-  if (values.junit) reporters.push(['junit', { outputFile: path.resolve(values.junit) }]);
-  const vitest = await startVitest(
-    'test',
-    [],
-    {
-      config: false,
-      root: packageRoot(),
-      include: apis.map((api) => API_FILES[api].suite),
-      watch: false,
-      reporters: reporters as never,
-      testTimeout: 30_000,
-      // One file at a time, in the order of --api: the files' lifecycles share the org's integration.
-      fileParallelism: false,
-      sequence: { sequencer: InApiOrder },
-    },
-    { logLevel: 'error' },
+  const result = await runSuite(
+    apis.map((api) => SUITE_FILES[api]),
+    { testTimeoutMs: 30_000, listener: new ContractReporter(coverageFiles) },
   );
-  const failed = vitest ? vitest.state.getCountOfFailedTests() + vitest.state.getUnhandledErrors().length : 1;
-  await vitest?.close();
+  if (values.junit) {
+    const file = path.resolve(values.junit);
+    writeJunit(file, result);
+    console.log(`JUNIT report written to ${file}`);
+  }
+  const failed = result.files.reduce((n, file) => n + file.tests.filter((t) => t.state === 'failed').length + file.errors.length, 0) + result.unhandled.length;
   return failed > 0 || (process.exitCode ?? 0) !== 0 ? 1 : 0;
 }
 
-/** Runs the files of the suite in the order of the APIs (v2, then v3), whatever vitest's cache says. */
-class InApiOrder extends BaseSequencer {
-  override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const rank = (file: TestSpecification) => APIS.findIndex((api) => file.moduleId.endsWith(API_FILES[api].suite));
-    return Promise.resolve([...files].sort((a, b) => rank(a) - rank(b)));
-  }
-}
+/**
+ * The suite's files, one per API, run in the order of --api (v2, then v3): the files' lifecycles share the
+ * org's integration. Imported only when the run has set the environment they read at load time, through
+ * literal imports a bundler follows (the command needs no test runner and no sources at run time).
+ */
+const SUITE_FILES: Record<Api, SuiteFile> = {
+  v2: { file: API_FILES.v2.suite, load: () => import('./phonebridge.contract.js') },
+  v3: { file: API_FILES.v3.suite, load: () => import('./phonebridge-v3.contract.js') },
+};
 
-/** `vendor` loads the document here; a contract run loads it only in vitest's worker, so the command does not import it. */
+/** `vendor` and the suite's files load the documents when they run, so the command's usage errors need not. */
 async function vendor(argv: string[]): Promise<number> {
   const { vendorMain } = await import('./vendor.js');
   return vendorMain(argv);

@@ -11,7 +11,7 @@
  * per-operation checks (and the coverage demanded) as in v2.
  */
 import { writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, describe, expect, it, type TestContext } from './lib/harness.js';
 import { PhoneBridgeClient } from './lib/client.js';
 import { codeGaps, coverageGaps } from './lib/coverage.js';
 import { Contract } from './lib/document.js';

@@ -10,7 +10,7 @@
  * always run whole, since the lifecycle is one scenario across operations.
  */
 import { writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, describe, expect, it, type TestContext } from './lib/harness.js';
 import { PhoneBridgeClient } from './lib/client.js';
 import { coverageGaps } from './lib/coverage.js';
 import { Contract } from './lib/document.js';

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The package folder: the one holding openapi/phonebridge.yaml, above this file (source or dist).
+ * The package folder: the one holding openapi/phonebridge.yaml, at or above this file (source, dist, or the
+ * command bundled into one file beside a copy of openapi/).
  * A module of its own so the command finds it without loading the document's dependencies.
  */
 export function packageRoot(): string {

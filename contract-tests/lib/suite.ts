@@ -5,7 +5,7 @@
  * (phonebridge.contract.ts for v2, phonebridge-v3.contract.ts) gives its
  * document, its client and the codes its API answers with.
  */
-import { describe, it, type TestContext } from 'vitest';
+import { describe, it, type TestContext } from './harness.js';
 import { invalidValueFor, overLongValueFor, type PhoneBridgeClient } from './client.js';
 import type { PairResult } from './coverage.js';
 import { Contract, type Operation } from './document.js';

@@ -1,6 +1,6 @@
 /**
  * What the contract suite knows about its target, from the environment the
- * `phonebridge-contract` command (or the npm test setup) sets. Nothing else.
+ * `phonebridge-contract` command sets before it imports the suite. Nothing else.
  */
 export interface Target {
   baseUrl: string;

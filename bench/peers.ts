@@ -4,75 +4,70 @@
  * validation, one fixed answer) and Prism's mock on our own document. Each
  * answers the same validated `POST callreceived` with a form body, loaded by
  * autocannon (50 connections), the targets interleaved round by round so a
- * slow minute of a shared machine hits all of them. Then cold start: from
- * spawning the process to its first HTTP answer. Loopback only; everything
- * stops by itself. Usage: npm run bench -- --peers [seconds] [rounds]
+ * slow minute of a shared machine hits all of them. Cold start: from spawning
+ * `node` to the first HTTP answer, once per target and round; and `npm start`
+ * to the mock's first answer. Loopback only; everything stops by itself.
+ * Usage: npm run bench -- --peers [seconds] [rounds]
  *
- * The peers: bare Express is written into a scratch folder and runs on the
- * project's own express; Prism is the version the project pins for Node 20
- * (@stoplight/prism-cli in devDependencies, the one test/tools.test.ts runs),
- * in its fastest mode: static examples, no logging (`-v silent`).
+ * The peers are not the project's dependencies: they are installed once into
+ * a scratch folder of their own (node_modules/.cache/phonebridge-bench/peers/,
+ * one folder per pair of versions, reused while it holds them) with
+ * `npm install --no-save --prefix`. Prism runs in its fastest mode: static
+ * examples, no logging (`-v silent`).
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TOKENS } from '../fixtures/personas.js';
+import { commitLabel, fmt, freePort, median, root, startAndWait, stop } from './common.js';
+
+/**
+ * Prism's latest release (5.16.0, 2026) declares `node >=24.18.0`, yet its mock runs on Node 20 for this
+ * benchmark (it answers every request 2xx); npm only warns. Express: the latest 5.x.
+ */
+const PRISM = '5.16.0';
+const EXPRESS = '5';
 
 const args = process.argv.slice(2).filter((a) => a !== '--peers');
 const seconds = Number(args[0] ?? 6);
 const rounds = Number(args[1] ?? 2);
-const root = path.resolve(import.meta.dirname, '..');
-const require = createRequire(import.meta.url);
 const AUTH = `Zoho-oauthtoken ${TOKENS.admin}`;
 const PATH = '/crm/v2/phonebridge/callreceived';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** Installs the peers into their own folder unless an earlier run did with the same versions; answers the folder. */
+function installPeers(): string {
+  const dir = path.join(root, 'node_modules', '.cache', 'phonebridge-bench', 'peers', `prism-${PRISM}-express-${EXPRESS}`);
+  const marker = path.join(dir, 'installed.json');
+  const wanted = JSON.stringify({ prism: PRISM, express: EXPRESS });
+  const present = ['@stoplight/prism-cli', 'express'].every((name) => existsSync(path.join(dir, 'node_modules', name, 'package.json')));
+  if (present && existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return dir;
+  mkdirSync(dir, { recursive: true });
+  console.log(`installing the peers into ${path.relative(root, dir)} (once per version) ...`);
+  const argv = ['install', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', '--prefix', dir, `@stoplight/prism-cli@${PRISM}`, `express@${EXPRESS}`];
+  // Scarf is Prism's install-time analytics.
+  execFileSync('npm', argv, { cwd: root, stdio: 'inherit', env: { ...process.env, SCARF_ANALYTICS: 'false' } });
+  writeFileSync(marker, wanted);
+  return dir;
 }
 
-/** Milliseconds from `spawn` until `url` answers anything over HTTP (up to 30 s). */
-async function startAndWait(command: string, argv: string[], url: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; ms: number }> {
-  const started = performance.now();
-  const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio: 'ignore' });
-  for (;;) {
-    if (performance.now() - started > 30_000) {
-      child.kill('SIGKILL');
-      throw new Error(`${command} ${argv.join(' ')}: no answer at ${url} within 30 s`);
-    }
-    try {
-      await fetch(url);
-      return { child, ms: performance.now() - started };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
-
-const stop = async (child: ChildProcess) => {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-  child.kill('SIGKILL');
+const peers = installPeers();
+const installed = (name: string) =>
+  JSON.parse(readFileSync(path.join(peers, 'node_modules', name, 'package.json'), 'utf8')) as { version: string; engines?: { node?: string } };
+const prismPackage = installed('@stoplight/prism-cli');
+const versions = {
+  prism: prismPackage.version,
+  prismHttp: installed('@stoplight/prism-http').version,
+  express: installed('express').version,
+  mock: (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version,
 };
 
-interface Target {
-  name: string;
-  start: () => Promise<{ child: ChildProcess; base: string; ms: number }>;
-}
-
-const scratch = await mkdtemp(path.join(tmpdir(), 'pbm-peers-'));
-const expressApp = path.join(scratch, 'express-bare.cjs');
+const expressApp = path.join(peers, 'express-bare.cjs');
 await writeFile(
   expressApp,
-  `const express = require(${JSON.stringify(require.resolve('express'))});
+  `const express = require('express');
 const app = express();
 app.use(express.urlencoded({ extended: false }));
 app.post(${JSON.stringify(PATH)}, (req, res) => res.json({ data: [] }));
@@ -80,11 +75,20 @@ app.get('/', (req, res) => res.send('ok'));
 app.listen(Number(process.env.PORT), '127.0.0.1');
 `,
 );
-const prismCli = require.resolve('@stoplight/prism-cli/dist/index.js');
+const prismCli = path.join(peers, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
+const scratch = await mkdtemp(path.join(tmpdir(), 'pbm-peers-'));
 
+interface Target {
+  name: string;
+  start: () => Promise<{ child: ChildProcess; base: string; ms: number }>;
+}
+
+const EXPRESS_NAME = `bare Express ${versions.express}`;
+const MOCK_NAME = `phonebridge-mock ${versions.mock}`;
+const PRISM_NAME = `Prism ${versions.prism} mock`;
 const TARGETS: Target[] = [
   {
-    name: 'bare Express 5',
+    name: EXPRESS_NAME,
     start: async () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
@@ -92,7 +96,7 @@ const TARGETS: Target[] = [
     },
   },
   {
-    name: 'phonebridge-mock',
+    name: MOCK_NAME,
     start: async () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
@@ -107,7 +111,7 @@ const TARGETS: Target[] = [
     },
   },
   {
-    name: 'Prism mock (our document)',
+    name: PRISM_NAME,
     start: async () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
@@ -125,12 +129,12 @@ interface Figures {
   coldMs: number[];
 }
 const figures = new Map<string, Figures>(TARGETS.map((t) => [t.name, { rps: [], p99: [], ok: 0, total: 0, coldMs: [] }]));
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
+const commit = commitLabel();
+const prismEngines = prismPackage.engines?.node;
+console.log(
+  `commit ${commit}, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}; peers: Express ${versions.express}, Prism ${versions.prism} (prism-http ${versions.prismHttp}${prismEngines ? `, declares node ${prismEngines}` : ''})`,
+);
 console.log(`POST ${PATH} (form body), autocannon 50 connections, ${seconds} s per run, ${rounds} round(s), targets interleaved\n`);
 for (let round = 1; round <= rounds; round++) {
   for (const target of TARGETS) {
@@ -158,7 +162,7 @@ for (let round = 1; round <= rounds; round++) {
     f.ok += result['2xx'];
     f.total += result['2xx'] + result.non2xx;
     console.log(
-      `  round ${round} ${target.name.padEnd(26)} ${Math.round(result.requests.average).toString().padStart(6)} req/s  p99 ${result.latency.p99} ms  2xx ${result['2xx']}/${result['2xx'] + result.non2xx}  start ${Math.round(ms)} ms`,
+      `  round ${round} ${target.name.padEnd(26)} ${fmt(result.requests.average).padStart(6)} req/s  p99 ${result.latency.p99} ms  2xx ${result['2xx']}/${result['2xx'] + result.non2xx}  start ${Math.round(ms)} ms`,
     );
     await stop(child);
   }
@@ -173,25 +177,40 @@ for (let i = 0; i < 3; i++) {
     'npm',
     ['start', '--silent', '--', '--port', String(port), '--db', db, '--log', 'quiet'],
     `http://127.0.0.1:${port}/__admin/health`,
+    {},
+    true,
   );
   npmStarts.push(ms);
   await stop(child);
 }
 
-const express = figures.get('bare Express 5')!;
-const mock = figures.get('phonebridge-mock')!;
-const prism = figures.get('Prism mock (our document)')!;
+const express = figures.get(EXPRESS_NAME)!;
+const mock = figures.get(MOCK_NAME)!;
+const prism = figures.get(PRISM_NAME)!;
+const ratio = (a: number[], b: number[]) => median(a) / median(b);
+const check = (value: number, goal: string, met: boolean) => `${value.toFixed(2)}x (goal ${goal}: ${met ? 'met' : 'not met'})`;
+const rpsExpress = ratio(mock.rps, express.rps);
+const rpsPrism = ratio(mock.rps, prism.rps);
+const p99Express = ratio(mock.p99, express.p99);
+const coldPrism = ratio(mock.coldMs, prism.coldMs);
 const row = (name: string, f: Figures, extra: string) =>
-  `| ${name} | ${Math.round(median(f.rps)).toLocaleString('en')} | ${Math.round(median(f.p99))} ms | ${((100 * f.ok) / Math.max(1, f.total)).toFixed(0)} % | ${Math.round(median(f.coldMs))} ms | ${extra} |`;
-console.log('\n| | req/s (median) | p99 | 2xx | cold start (node entry) | ratio |');
+  `| ${name} | ${fmt(median(f.rps))} | ${Math.round(median(f.p99))} ms | ${((100 * f.ok) / Math.max(1, f.total)).toFixed(0)} % | ${fmt(median(f.coldMs))} ms | ${extra} |`;
+
+console.log(`\ncommit ${commit}, \`npm run bench -- --peers ${seconds} ${rounds}\`, Node ${process.version}:\n`);
+console.log(`| | req/s (median of ${rounds}) | p99 (median) | 2xx | cold start (node entry to first answer, median) | mock's ratio to it |`);
 console.log('|---|---|---|---|---|---|');
-console.log(row('bare Express 5 (urlencoded, no validation)', express, '-'));
 console.log(
   row(
-    'phonebridge-mock',
-    mock,
-    `${(median(mock.rps) / median(express.rps)).toFixed(2)}x Express, ${(median(mock.rps) / median(prism.rps)).toFixed(2)}x Prism; p99 ${(median(mock.p99) / median(express.p99)).toFixed(2)}x Express's`,
+    `bare Express ${versions.express} (urlencoded, no validation)`,
+    express,
+    `req/s ${check(rpsExpress, '≥ 0.75x', rpsExpress >= 0.75)}; p99 ${check(p99Express, '≤ 1.5x', p99Express <= 1.5)}`,
   ),
 );
-console.log(row('Prism mock on our document', prism, `cold start: mock ${(median(mock.coldMs) / median(prism.coldMs)).toFixed(2)}x Prism's`));
-console.log(`\nphonebridge-mock, npm start to first answer: ${Math.round(median(npmStarts))} ms (median of 3)`);
+console.log(row(`phonebridge-mock ${versions.mock} (this commit)`, mock, `\`npm start\` to first answer: ${fmt(median(npmStarts))} ms (median of 3)`));
+console.log(
+  row(
+    `Prism ${versions.prism} mock on our document`,
+    prism,
+    `req/s ${check(rpsPrism, '≥ 1.5x', rpsPrism >= 1.5)}; cold start ${check(coldPrism, '≤ 0.5x', coldPrism <= 0.5)}`,
+  ),
+);

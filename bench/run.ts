@@ -70,10 +70,11 @@ async function callCount(base: string): Promise<number> {
   return ((await res.json()) as { calls: unknown[] }).calls.length;
 }
 
-/** MB of the database's files. */
-async function mb(db: string): Promise<string> {
+/** MB of the database's files: all, or those of one kind (`crm`, `calls`, `org`, `tenant`). */
+async function mb(db: string, kind?: string): Promise<string> {
   const dir = path.dirname(db);
-  const sizes = await Promise.all((await readdir(dir)).map(async (name) => (await stat(path.join(dir, name))).size));
+  const names = (await readdir(dir)).filter((name) => kind === undefined || name.startsWith(`phonebridge.${kind}.`));
+  const sizes = await Promise.all(names.map(async (name) => (await stat(path.join(dir, name))).size));
   return (sizes.reduce((a, b) => a + b, 0) / 1e6).toFixed(1);
 }
 
@@ -112,7 +113,9 @@ for (let i = 0; i < 3; i++) {
   large = await startMock(largeDb, LARGE_SIZE);
   largeStarts.push(large.ms);
 }
-console.log(`  files ${await mb(largeDb)} MB; start-up on them (spawn to first answer): ${largeStarts.map(fmt).join(', ')} ms\n`);
+console.log(
+  `  files ${await mb(largeDb)} MB (CRM ${await mb(largeDb, 'crm')}, call log ${await mb(largeDb, 'calls')}); start-up on them (spawn to first answer): ${largeStarts.map(fmt).join(', ')} ms\n`,
+);
 
 // 3. Rounds: fresh and large, interleaved.
 const figures = { fresh: { write: [], read: [] }, large: { write: [], read: [] } } as Record<'fresh' | 'large', Record<Kind, autocannon.Result[]>>;

@@ -30,6 +30,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
-  { files: ['eslint.config.js', 'test/tools/*.mjs', 'console/build.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'test/tools/*.mjs', 'console/build.mjs', 'server/bundle.mjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAIN, runNode, startUntil } from './process.js';
+import { CONTRACT, MAIN, runNode, startUntil } from './process.js';
 import { closedPortUrl } from './receiver.js';
 import { settingsFrom } from '../server/cli/serve.js';
 
@@ -142,7 +142,7 @@ describe('phonebridge-contract against a target that does not answer', () => {
   it('prints one line naming the target and the error, and exits 2', async () => {
     const target = await closedPortUrl();
     const started = Date.now();
-    const { code, stdout, stderr } = await runNode('dist/contract-tests/cli.js', ['--target', target]);
+    const { code, stdout, stderr } = await runNode(CONTRACT, ['--target', target]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim()).toBe(`phonebridge-contract: cannot reach ${target}: ECONNREFUSED`);

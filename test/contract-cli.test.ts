@@ -5,10 +5,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Contract, flatten, type SchemaObject } from '../contract-tests/lib/document.js';
 import { OAUTH_CLIENTS, TOKENS } from '../fixtures/personas.js';
 import { editJson, startBrokenTarget, type Mutation, type ProxiedResponse } from './broken-target.js';
-import { runNode, startServer, type RunningServer } from './process.js';
+import { CONTRACT as CLI, runNode, startServer, type RunningServer } from './process.js';
 import { closedPortUrl, startReceiver } from './receiver.js';
 
-const CLI = path.resolve('dist/contract-tests/cli.js');
 const [MOCKPBX] = OAUTH_CLIENTS;
 const ALL_PERSONAS = [
   '--user-token',

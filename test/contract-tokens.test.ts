@@ -11,9 +11,7 @@ import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAUTH_CLIENTS, TOKENS } from '../fixtures/personas.js';
-import { runNode, startServer, type RunningServer } from './process.js';
-
-const CLI = path.resolve('dist/contract-tests/cli.js');
+import { CONTRACT as CLI, runNode, startServer, type RunningServer } from './process.js';
 
 interface Tokens {
   admin: string;

@@ -20,7 +20,7 @@ import { deliver } from '../server/outbound/deliver.js';
 import { DeliveryRate } from '../server/outbound/rate.js';
 import type { Delivery, Org, Tenant } from '../server/store/schema.js';
 import { auth, BASE, createTestApp, licensedOrg, type TestApp, type TestConfig } from './helpers.js';
-import { runNode, startServer, type RunningServer } from './process.js';
+import { MAIN, runNode, startServer, type RunningServer } from './process.js';
 import { startReceiver } from './receiver.js';
 import { skipReason } from './skip-reason.js';
 
@@ -535,8 +535,8 @@ describe('the start-up banner and the token of the compiled server', () => {
     expect((await fetch(`${server.base}/__admin/outbox`)).status).toBe(401);
     expect((await fetch(`${server.base}/__admin/outbox`, { headers: bearer(token) })).status).toBe(200);
     expect((await fetch(`${server.base}/__admin/health`)).status).toBe(200);
-    expect((await runNode('dist/server/main.js', ['outbox', '--url', server.base])).code).toBe(1);
-    expect((await runNode('dist/server/main.js', ['outbox', '--url', server.base], { PHONEBRIDGE_ADMIN_TOKEN: token! })).code).toBe(0);
+    expect((await runNode(MAIN, ['outbox', '--url', server.base])).code).toBe(1);
+    expect((await runNode(MAIN, ['outbox', '--url', server.base], { PHONEBRIDGE_ADMIN_TOKEN: token! })).code).toBe(0);
 
     // main.ts told the mock its port: its own click-to-call is refused as a loop.
     const pb = (path: string, body?: Record<string, string>) =>

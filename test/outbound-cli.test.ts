@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS } from '../fixtures/personas.js';
-import { runNode, startServer, type RunningServer } from './process.js';
+import { CONTRACT, MAIN, runNode, startServer, type RunningServer } from './process.js';
 import { callbackValidator, closedPortUrl, startReceiver } from './receiver.js';
 
 const admin = { Authorization: `Zoho-oauthtoken ${TOKENS.admin}` };
 
-const mockCli = (args: string[]) => runNode('dist/server/main.js', args);
-const contractCli = (args: string[]) => runNode('dist/contract-tests/cli.js', args);
+const mockCli = (args: string[]) => runNode(MAIN, args);
+const contractCli = (args: string[]) => runNode(CONTRACT, args);
 
 describe('phonebridge-mock click-to-call | call-control | outbox', () => {
   let mock: RunningServer;

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-export const MAIN = path.resolve('dist/server/main.js');
+/** The commands as the package ships them (package.json bin): bundled by server/bundle.mjs (npm run compile). */
+export const MAIN = path.resolve('dist/bundle/main.mjs');
+export const CONTRACT = path.resolve('dist/bundle/contract.mjs');
 
 export interface RunningServer {
   child: ChildProcess;

@@ -19,7 +19,8 @@ export function packageDir(): string {
 export const openapiDir = (): string => path.join(packageDir(), 'openapi');
 
 /** The documents this mock serves, by file name. */
-export type DocumentFile = 'phonebridge.yaml' | 'phonebridge-v3.yaml' | 'accounts.yaml' | 'admin.yaml';
+export const DOCUMENT_FILES = ['phonebridge.yaml', 'phonebridge-v3.yaml', 'accounts.yaml', 'admin.yaml'] as const;
+export type DocumentFile = (typeof DOCUMENT_FILES)[number];
 
 export interface DocumentText {
   yaml: string;

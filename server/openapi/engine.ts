@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorObject } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
-import { createAjv, withFormats, type CustomFormats } from './ajv.js';
+import { createAjv, DOCUMENT_AJV_OPTIONS, withFormats, type CustomFormats } from './ajv.js';
 import { declaredOnly, fieldSource, fieldsOf, type Fields } from './fields.js';
 import { exampleResponse, preferredStatus } from './prefer.js';
 import { mergeRequestParams } from './request-params.js';
@@ -128,6 +128,7 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
     strict: true,
     // Response validators compile on first use of each operation: start-up in well under a second.
     quick: true,
+    ajvOpts: DOCUMENT_AJV_OPTIONS,
     customizeAjv: (ajv) => withFormats(ajv, options.formats),
   });
   await backend.init();

@@ -376,7 +376,8 @@ export async function openStore({
 
   /** Saves batch after batch while there is something to save; one runs at a time. */
   const run = async () => {
-    while (!pending.empty) {
+    // Each batch waits out the current turn of the event loop: the requests read in it join the save (fewer, larger writes).
+    while ((await new Promise((resolve) => setImmediate(resolve)), !pending.empty)) {
       const batch = pending;
       pending = new Pending();
       const started = performance.now();

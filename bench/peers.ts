@@ -103,7 +103,7 @@ const TARGETS: Target[] = [
       const db = path.join(await mkdtemp(path.join(scratch, 'db-')), 'phonebridge.json');
       const started = await startAndWait(
         process.execPath,
-        ['dist/server/main.js', '--port', String(port), '--db', db, '--log', 'quiet'],
+        ['dist/bundle/main.mjs', '--port', String(port), '--db', db, '--log', 'quiet'],
         `${base}/__admin/health`,
       );
       await fetch(`${base}/crm/v2/phonebridge/integrate`, { method: 'POST', headers: { Authorization: AUTH } });

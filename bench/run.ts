@@ -54,7 +54,7 @@ interface Mock {
 async function startMock(db: string, crmSize: number): Promise<Mock> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const argv = ['dist/server/main.js', '--port', String(port), '--db', db, '--log', 'quiet', '--crm-size', String(crmSize)];
+  const argv = ['dist/bundle/main.mjs', '--port', String(port), '--db', db, '--log', 'quiet', '--crm-size', String(crmSize)];
   const started = await startAndWait(process.execPath, argv, `${base}/__admin/health`, {
     PHONEBRIDGE_MAX_CALLS: String(MAX_CALLS),
     PHONEBRIDGE_AUTO_CONSENT: '0',

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -131,6 +131,26 @@ describe('files: an index, a file per tenant, per org and per CRM', () => {
     const again = (await reopen()).data.tenants.default!.orgs['700000101']!;
     expect(again.calls['call-7']).toMatchObject({ callrefid: 'call-7' });
     expect(again.activities['act-call-7']).toMatchObject({ callrefid: 'call-7' });
+  });
+
+  it('logs stay open only while saves follow one another: once a save leaves nothing pending, no file of the database is open', async () => {
+    const store = await open();
+    const folder = path.dirname(file);
+    /** The files of the database this process holds open (Linux: /proc/self/fd). */
+    const openFiles = async () => {
+      const fds = await readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((target) => target.startsWith(folder) && !target.endsWith('.lock'));
+    };
+    // Changes made while a save runs: the next save appends to the same logs.
+    const saves = ['call-a', 'call-b', 'call-c'].map((id) => {
+      aCall(store, id, true);
+      return store.changed({ tenantId: 'default', orgId: '700000101', callrefids: [id], orgOnly: true });
+    });
+    await Promise.all(saves);
+    expect(await openFiles()).toEqual([]);
+    const log = await readFile(await (await segmentFiles()).logOf(segmentOf('call-b')), 'utf8');
+    expect(log).toContain('"c":"call-b"');
   });
 
   it('a call removed (retention) is a line too; the next id a call event moved and the click-to-call it claimed come back at start', async () => {

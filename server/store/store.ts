@@ -384,6 +384,8 @@ export async function openStore({
       saves++;
       try {
         lastSaveBytes = await write(batch);
+        // Nothing more to save: the logs kept open for the next save are closed before anyone hears of this one.
+        if (pending.empty) await files.release();
         lastSaveMs = performance.now() - started;
         if (failure !== null) log(`saving ${location} works again`);
         failure = null;
@@ -394,8 +396,9 @@ export async function openStore({
         failure = reason;
         for (const waiter of batch.waiters) waiter.reject(new Error(`the change could not be saved: ${reason}`));
         batch.waiters = [];
-        // Kept for the retry: what is in memory is saved once the disk works again.
+        // Kept for the retry: what is in memory is saved once the disk works again (no file held open meanwhile).
         pending.merge(batch);
+        await files.release();
         retryLater();
         return;
       }

@@ -241,6 +241,7 @@ function bodyHints(input: HintInput, op: OperationFacts | undefined): Hint[] {
   if (!raw) return [];
   const type = contentType(input.headers);
   const looksJson = raw.startsWith('{') || raw.startsWith('[');
+  if (type === FORM && !looksJson) return []; // the usual case, answered before any pattern runs
   const looksForm = !looksJson && /^[^=&\s]+=[^&]*(&[^=&]+=[^&]*)*$/.test(raw);
   if (type === FORM && looksJson)
     return [

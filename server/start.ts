@@ -11,6 +11,7 @@ import { createMock, type Mock } from './compose.js';
 import type { Config } from './config.js';
 import { controlPlaneToken } from './http/admin-guard.js';
 import { batchedLines, logRequests } from './journal/console-log.js';
+import { serverFor } from './http/app.js';
 import { dropOldestCalls } from './phonebridge/calls.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -53,7 +54,7 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
 
 function listen(mock: Mock, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = mock.app.listen(port, host);
+    const server = serverFor(mock.app).listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
   });

@@ -24,7 +24,7 @@ const START = '2026-11-26T12:00:00Z';
 
 export interface TestApp {
   http: ReturnType<typeof supertest>;
-  /** The HTTP handler, for a test that needs a real port (app.listen(0, '127.0.0.1')). */
+  /** The Express app, for a test that needs a real port (app.listen(0, '127.0.0.1')). */
   app: App;
   store: Store;
   /** A settable clock, so expiry and timestamps are tested without waiting. */

@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorObject } from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
 import { createAjv, DOCUMENT_AJV_OPTIONS, withFormats, type CustomFormats } from './ajv.js';
 import { declaredOnly, fieldSource, fieldsOf, type Fields } from './fields.js';
@@ -170,21 +170,33 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
   };
 
   const doc = backend.definition as unknown as { components?: { responses?: Record<string, { content: Record<string, { schema: object }> }> } };
-  const ajv = createAjv({ strict: false }, options.formats);
   const routingSchema = (name: string) => doc.components?.responses?.[name]?.content['application/json']?.schema;
   const schemas: RoutingErrorSchemas = options.routingErrorSchemas ?? { 404: routingSchema('NotFound'), 405: routingSchema('MethodNotAllowed') };
-  const routingValidators: Record<number, ReturnType<typeof ajv.compile> | undefined> = {
-    404: schemas[404] && ajv.compile(schemas[404]),
-    405: schemas[405] && ajv.compile(schemas[405]),
+  // Nothing is compiled at start: each Ajv is made, and each schema compiled, on first use (a dozen compiles
+  // were a tenth of the start-up); the response checks are for tests and the journal's violations.
+  let responseAjv: Ajv | undefined;
+  const routingValidators = new Map<number, ValidateFunction | undefined>();
+  const routingValidator = (status: number): ValidateFunction | undefined => {
+    if (!routingValidators.has(status)) {
+      const schema = schemas[status as 404 | 405];
+      responseAjv ??= createAjv({ strict: false }, options.formats);
+      routingValidators.set(status, schema && responseAjv.compile(schema));
+    }
+    return routingValidators.get(status);
   };
 
   // One Ajv for every operation's fields, coercing form text to the declared types; each schema compiled on first use.
-  const fieldsAjv = createAjv({ strict: true, coerceTypes: true }, options.formats);
-  fieldsAjv.addKeyword('example');
+  let fieldsAjv: Ajv | undefined;
   const validators = new Map<Route, ValidateFunction>();
   const validatorOf = (route: Route, schema: object): ValidateFunction => {
     let validate = validators.get(route);
-    if (!validate) validators.set(route, (validate = fieldsAjv.compile(schema)));
+    if (!validate) {
+      if (!fieldsAjv) {
+        fieldsAjv = createAjv({ strict: true, coerceTypes: true }, options.formats);
+        fieldsAjv.addKeyword('example');
+      }
+      validators.set(route, (validate = fieldsAjv.compile(schema)));
+    }
     return validate;
   };
 
@@ -301,9 +313,9 @@ export async function createSpecApi<Context>(options: SpecApiOptions<Context>): 
 
     checkResponse({ operationId, status, body, headers }) {
       if (!operationId) {
-        const validate = routingValidators[status];
+        const validate = status === 404 || status === 405 ? routingValidator(status) : undefined;
         if (!validate) return [`status ${status} without an operation is neither 404 nor 405`];
-        return validate(body) ? [] : [`${status} body: ${ajv.errorsText(validate.errors)}`];
+        return validate(body) ? [] : [`${status} body: ${responseAjv!.errorsText(validate.errors)}`];
       }
       const operation = byId.get(operationId)?.operation;
       if (!operation) return [`${operationId} is not an operation of the document`];

@@ -193,6 +193,7 @@ const rpsExpress = ratio(mock.rps, express.rps);
 const rpsPrism = ratio(mock.rps, prism.rps);
 const p99Express = ratio(mock.p99, express.p99);
 const coldPrism = ratio(mock.coldMs, prism.coldMs);
+const npmPrism = median(npmStarts) / median(prism.coldMs);
 const row = (name: string, f: Figures, extra: string) =>
   `| ${name} | ${fmt(median(f.rps))} | ${Math.round(median(f.p99))} ms | ${((100 * f.ok) / Math.max(1, f.total)).toFixed(0)} % | ${fmt(median(f.coldMs))} ms | ${extra} |`;
 
@@ -211,6 +212,6 @@ console.log(
   row(
     `Prism ${versions.prism} mock on our document`,
     prism,
-    `req/s ${check(rpsPrism, '≥ 1.5x', rpsPrism >= 1.5)}; cold start ${check(coldPrism, '≤ 0.5x', coldPrism <= 0.5)}`,
+    `req/s ${check(rpsPrism, '≥ 1.5x', rpsPrism >= 1.5)}; cold start: node entry ${check(coldPrism, '≤ 0.5x', coldPrism <= 0.5)}, \`npm start\` ${check(npmPrism, '≤ 0.5x', npmPrism <= 0.5)}`,
   ),
 );

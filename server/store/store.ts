@@ -290,11 +290,9 @@ export async function openStore({
         }),
       );
     }
-    const settled = await Promise.allSettled(appends);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const written = await allSettledOrThrow(appends);
     for (const [name, k] of compact) await rewriteSegment(put, org, name, k);
-    return settled.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
+    return written.reduce((sum, bytes) => sum + bytes, 0);
   };
 
   /** Writes one batch: new seedings' files first, then changed files, then the index (the commit of new or removed tenants), then what is superseded. */
@@ -310,12 +308,15 @@ export async function openStore({
       const tenant = data.tenants[id];
       if (!tenant) continue;
       const fresh = names.fresh(tenant);
-      await put(fresh.crm, crmFile(tenant));
+      // Fresh names that nothing names yet (some 70 files): written side by side, then the tenant file that
+      // names them all. A new database's first save took ~40 ms one file after another, ~20 ms so.
+      const writes: Promise<unknown>[] = [put(fresh.crm, crmFile(tenant))];
       for (const [orgId, org] of Object.entries(tenant.orgs)) {
         beforeSave?.(org);
-        await put(fresh.orgs[orgId]!, orgState(org));
-        for (const [k, name] of fresh.segments[orgId]!.entries()) await rewriteSegment(put, org, name, k);
+        writes.push(put(fresh.orgs[orgId]!, orgState(org)));
+        for (const [k, name] of fresh.segments[orgId]!.entries()) writes.push(rewriteSegment(put, org, name, k));
       }
+      await allSettledOrThrow(writes);
       await put(names.tenant(id), tenantFile(tenant, fresh));
       const old = fileNames.get(id);
       if (old) superseded.push(...filesOf(old));
@@ -511,6 +512,14 @@ export async function openStore({
     },
     close: release,
   };
+}
+
+/** Waits for every write, then throws the first failure: nothing of a failed save is still running when it is retried. */
+async function allSettledOrThrow<T>(writes: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(writes);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** Every file a tenant's file names. */

@@ -36,7 +36,7 @@ export default defineConfig({
       },
       {
         // npm run test:slow (in npm run test:all and CI): a real browser, and the contract suite's
-        // proofs, which run its command (node dist/contract-tests/cli.js: the suite runs in the
+        // proofs, which run its command (dist/bundle/contract.mjs: the suite runs in the
         // command's own harness, not under vitest) 22 times against deliberately broken targets,
         // and once for each API with every token given.
         extends: true,

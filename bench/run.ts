@@ -50,7 +50,7 @@ interface Mock {
   ms: number;
 }
 
-/** The compiled server (what `npm start` runs) on a free port, timed from spawn to its first HTTP answer. */
+/** The bundled server (what `npm start` runs) on a free port, timed from spawn to its first HTTP answer. */
 async function startMock(db: string, crmSize: number): Promise<Mock> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

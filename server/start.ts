@@ -63,6 +63,8 @@ function listen(mock: Mock, host: string, port: number): Promise<Server> {
 export async function launch(config: Config, { clock = systemClock, write: writeLine, colors = false }: LaunchOptions = {}): Promise<Launched> {
   const lines = writeLine ? undefined : batchedLines();
   const write = writeLine ?? lines!.write;
+  // The last turn's lines, also when the process ends without stop() (a crash, process.exit): stdout is synchronous here.
+  if (lines) process.once('exit', lines.flush);
   // Beyond loopback, other machines reach the control plane: it gets a token, made up here unless one is configured.
   const admin = controlPlaneToken(config.adminToken, config.host);
   const store = await openStore({
@@ -99,6 +101,11 @@ export async function launch(config: Config, { clock = systemClock, write: write
         await store.flush();
       } finally {
         store.close();
+        // What requests still running during the last save logged.
+        if (lines) {
+          lines.flush();
+          process.off('exit', lines.flush);
+        }
       }
     })());
   return { url, host: config.host, port, config, admin, store, mock, stop };

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The package folder: the one holding openapi/phonebridge.yaml, at or above this file (source, dist, or the
- * command bundled into one file beside a copy of openapi/).
+ * The package folder: the one holding openapi/phonebridge.yaml, at or above this file (source, dist/, or the
+ * command bundled into dist/bundle/contract.mjs, two folders below it).
  * A module of its own so the command finds it without loading the document's dependencies.
  */
 export function packageRoot(): string {

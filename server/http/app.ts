@@ -117,7 +117,15 @@ export function createApp({ apis, documents, publicUrl, events, internalError, g
   };
 
   let nextId = 1;
+  // Called from the body parsers' callbacks, outside Express's own try/catch: a throw is answered here.
   const handleApi = (req: BodyRequest, res: ServerResponse, path: string, query: Record<string, unknown>) => {
+    try {
+      answerApi(req, res, path, query);
+    } catch (error) {
+      onError(res)(error);
+    }
+  };
+  const answerApi = (req: BodyRequest, res: ServerResponse, path: string, query: Record<string, unknown>) => {
     const [name, api] = apis.find(([, other]) => other.hasPath(path)) ?? fallback;
     const { direct, origins } = where(req);
     const baseUrl = publicUrl ?? direct;
@@ -198,8 +206,10 @@ export function createApp({ apis, documents, publicUrl, events, internalError, g
       if (document) return sendText(res, ...document);
     }
     const toApi = () => readBody(req, res, () => handleApi(req, res, path, req.query));
-    // The console's pages; anything they do not serve (another method, an unknown file) goes on to the APIs.
-    if (consoleRouter && (path === '/' || path.startsWith(CONSOLE_PATH.slice(0, -1)))) return void consoleRouter(req, res, toApi);
+    // The console's pages (any case, as Express's router matched them); anything they do not serve (another
+    // method, an unknown file) goes on to the APIs, and a failure to read a file is an internal error.
+    if (consoleRouter && (path === '/' || path.toLowerCase().startsWith(CONSOLE_PATH.slice(0, -1))))
+      return void consoleRouter(req, res, (error?: unknown) => (error ? onError(res)(error) : toApi()));
     toApi();
   });
   // Anything unexpected: the API's error envelope, never a stack trace.
@@ -216,12 +226,13 @@ export function createApp({ apis, documents, publicUrl, events, internalError, g
  * second of a plain `app.listen` server (bench/README.md).
  */
 export function serverFor(app: App): Server {
-  function Request(this: IncomingMessage, socket: Socket) {
-    IncomingMessage.call(this, socket);
+  // Node passes options too (the socket's highWaterMark, rejectNonStandardBodyWrites): forwarded as given.
+  function Request(this: IncomingMessage, ...args: unknown[]) {
+    (IncomingMessage as unknown as (...a: unknown[]) => void).apply(this, args);
   }
   Request.prototype = app.request;
-  function Response(this: ServerResponse, req: IncomingMessage) {
-    ServerResponse.call(this, req);
+  function Response(this: ServerResponse, ...args: unknown[]) {
+    (ServerResponse as unknown as (...a: unknown[]) => void).apply(this, args);
   }
   Response.prototype = app.response;
   return createServer({ IncomingMessage: Request as unknown as typeof IncomingMessage, ServerResponse: Response as unknown as typeof ServerResponse }, app);

@@ -16,8 +16,9 @@ export function withFormats<T extends Ajv>(ajv: T, custom: CustomFormats = {}): 
 
 /**
  * Ajv's options for the documents' schemas: not checked against JSON Schema's meta-schema at every start
- * (compiling the meta-schema cost each Ajv ~40 ms, a dozen of them at start-up); the documents are
- * linted (npm run lint:documents) and every schema is compiled in strict mode by the tests.
+ * (compiling the meta-schema cost each Ajv ~40 ms, a dozen of them at start-up): the documents are
+ * linted (npm run lint:documents), and a test checks every schema of theirs against the meta-schema
+ * (server/openapi/ajv.test.ts).
  */
 export const DOCUMENT_AJV_OPTIONS: Options = { validateSchema: false };
 

@@ -29,4 +29,18 @@ describe('call retention (dropOldestCalls)', () => {
     // Under the limit: nothing more goes.
     expect(dropOldestCalls(org, 40)).toEqual([]);
   });
+
+  it('among calls first seen at the same instant, the ones recorded first go first', () => {
+    const org = createOrg(ORGS[0]!, 1, { seed: 1, crmSize: 5, now: new Date(START) });
+    const user = org.users[0]!.id;
+    const now = new Date(START); // one busy millisecond: every call's first event at the same time
+    for (let k = 0; k < 60; k++)
+      recordCallEvent(
+        org,
+        user,
+        { type: 'received', direction: 'inbound', callrefid: `same-${k}`, fromnumber: '0018885554567', tonumber: '100', fields: {} },
+        now,
+      );
+    expect([...dropOldestCalls(org, 40)].sort()).toEqual(Array.from({ length: 22 }, (_, k) => `same-${k}`).sort());
+  });
 });

@@ -162,9 +162,10 @@ export function dropOldestCalls(org: Org, max: number): string[] {
   if (logs.length <= max) return [];
   // The oldest selected, not sorted: quickselect leaves the `drop` earliest first, in linear time (a sort of
   // 10k calls, every 500 new ones at the limit, stalled the event loop for milliseconds).
-  const keyed = logs.map((log) => ({ at: log.events[0]?.at ?? '', log }));
+  // Calls first seen at the same instant go in the order they were recorded (i), as a stable sort would.
+  const keyed = logs.map((log, i) => ({ at: log.events[0]?.at ?? '', i, log }));
   const drop = logs.length - max + Math.floor(max / 20);
-  quickselect(keyed, drop - 1, 0, keyed.length - 1, (a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  quickselect(keyed, drop - 1, 0, keyed.length - 1, (a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.i - b.i));
   const dropped = keyed.slice(0, drop).map(({ log }) => log);
   for (const log of dropped) {
     if (log.activityId) delete org.activities[log.activityId];

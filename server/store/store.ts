@@ -72,7 +72,7 @@ export interface Store {
   removeTenant(id: string): Promise<void>;
   /** Puts a whole database in place of this one (every tenant) and saves it. */
   replace(next: Db): Promise<void>;
-  /** Releases the database's lock (at exit). */
+  /** Releases the database's lock and closes the files kept open (at exit). */
   close(): void;
 }
 
@@ -510,7 +510,10 @@ export async function openStore({
       pending.index = true;
       return commit();
     },
-    close: release,
+    close() {
+      void files.release(); // the logs kept open for appends (none after a flush)
+      release();
+    },
   };
 }
 

@@ -14,7 +14,7 @@ BIN="$TOOLS/node_modules/.bin"
 mkdir -p "$OUT"
 
 start_mock() {
-  PORT="$PORT" HOST=127.0.0.1 PHONEBRIDGE_DB=:memory: node "$ROOT/dist/server/main.js" >"$OUT/mock.log" 2>&1 &
+  PORT="$PORT" HOST=127.0.0.1 PHONEBRIDGE_DB=:memory: node "$ROOT/dist/bundle/main.mjs" >"$OUT/mock.log" 2>&1 &
   MOCK_PID=$!
   for _ in $(seq 50); do grep -q 'listening on' "$OUT/mock.log" && return 0; sleep 0.1; done
   echo "mock did not start" >&2; cat "$OUT/mock.log" >&2; return 1

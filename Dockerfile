@@ -17,7 +17,7 @@ COPY contract-tests ./contract-tests
 COPY openapi ./openapi
 COPY console ./console
 # dist/bundle/main.mjs and contract.mjs hold every dependency; dist/openapi/*.json the parsed documents
-# (checked against the YAML's hash at start); dist/console the web console's assets.
+# (checked against the YAML's hash at start); dist/crm-cache the default CRMs; dist/console the web console's assets.
 RUN npm run build && test -f dist/openapi/phonebridge-v3.yaml.json
 
 # Runtime stage: no node_modules at all, only what the bundles read at run time (~3 MB above the base).
@@ -32,6 +32,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/openapi ./openapi
 COPY --from=build /app/dist/openapi ./dist/openapi
 COPY --from=build /app/dist/console ./dist/console
+COPY --from=build /app/dist/crm-cache ./dist/crm-cache
 COPY --from=build /app/dist/bundle ./dist/bundle
 COPY docker/entrypoint.sh /usr/local/bin/phonebridge-entrypoint
 COPY docker/healthcheck.sh /usr/local/bin/phonebridge-healthcheck

@@ -1,4 +1,8 @@
 /** Environment variables, read once, with defaults that make a bare `npm start` work. */
+/** The seed and CRM size when none is set (the CRMs of the default tenant at these are made at build time: fixtures/crm-cache.ts). */
+export const DEFAULT_SEED = 42;
+export const DEFAULT_CRM_SIZE = 50;
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -101,8 +105,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, labels: Labels 
     port: integer(env, 'PORT', 4010, 0, 65535, labels),
     host: env.HOST || '127.0.0.1',
     dbPath: env.PHONEBRIDGE_DB || '.data/phonebridge.json',
-    seed: integer(env, 'PHONEBRIDGE_SEED', 42, 0, 2 ** 31 - 1, labels),
-    crmSize: integer(env, 'PHONEBRIDGE_CRM_SIZE', 50, 1, 1_000_000, labels),
+    seed: integer(env, 'PHONEBRIDGE_SEED', DEFAULT_SEED, 0, 2 ** 31 - 1, labels),
+    crmSize: integer(env, 'PHONEBRIDGE_CRM_SIZE', DEFAULT_CRM_SIZE, 1, 1_000_000, labels),
     flushDelayMs: integer(env, 'PHONEBRIDGE_FLUSH_MS', 100, 0, 60_000),
     tokenTtlSeconds: integer(env, 'PHONEBRIDGE_TOKEN_TTL', 3600, 1, 10 * 365 * 86400),
     legacyExpires: flag(env, 'PHONEBRIDGE_LEGACY_EXPIRES'),

@@ -10,17 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OAUTH_CLIENTS, TOKENS } from '../fixtures/personas.js';
+import { OAUTH_CLIENTS, TOKENS, type Persona } from '../fixtures/personas.js';
 import { CONTRACT as CLI, runNode, startServer, type RunningServer } from './process.js';
 
-interface Tokens {
-  admin: string;
-  user: string;
-  freeedition: string;
-  unregistered: string;
-  otherpbx: string;
-  expired: string;
-}
+/** A token per persona, as the control plane hands out a tenant's. */
+type Tokens = Record<Persona['key'], string>;
 
 interface CreatedTenant {
   id: string;
